@@ -1,0 +1,224 @@
+// Package config reads the daemon's settings from command-line flags and
+// DECNET_EMAILGEN_* environment variables.
+//
+// A flag given on the command line wins over its variable, and the variable
+// wins over the built-in default, so a systemd EnvironmentFile sets the
+// defaults of a host and a flag still overrides them while debugging.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/decnet/emailgend/internal/pool"
+)
+
+// EnvPrefix starts the name of every environment variable the daemon reads.
+const EnvPrefix = "DECNET_EMAILGEN_"
+
+// Defaults of the settings that have fixed ones.
+const (
+	DefaultSchedule         = "@every 5m"
+	DefaultSpool            = "/var/spool/decnet-emails"
+	DefaultState            = "/var/lib/emailgend/state.db"
+	DefaultTopologyDir      = "/etc/decnet/topologies"
+	DefaultLanguage         = "en"
+	DefaultReplyProbability = 0.6
+	DefaultExecTimeout      = 8 * time.Second
+	DefaultKeep             = 5000
+	DefaultGenerator        = "template"
+)
+
+// Config holds every setting of `emailgend run`.
+type Config struct {
+	// Schedule is the cron spec of the ticks, for example "@every 5m".
+	Schedule string
+	// Personas is the path of the global persona pool.
+	Personas string
+	// TopologyDir holds one <topology id>.json persona file per topology.
+	TopologyDir string
+	// Spool is the folder inside each mail container that receives threads.
+	Spool string
+	// State is the path of the SQLite state database.
+	State string
+	// Location is the time zone of personas that name none.
+	Location *time.Location
+	// Language is the default language of global pool personas.
+	Language string
+	// Generator names the content generator; only "template" exists yet.
+	Generator string
+	// DockerHost is the engine address; empty means DOCKER_HOST or the
+	// local socket.
+	DockerHost string
+	// ExecTimeout bounds one delivery exec.
+	ExecTimeout time.Duration
+	// ReplyProbability is the chance that a tick continues a thread.
+	ReplyProbability float64
+	// Keep is the number of records kept per decky in the state database.
+	Keep int
+	// LogLevel is a zap level name: debug, info, warn or error.
+	LogLevel zapcore.Level
+	// LogFormat is "json", "console" or "auto" (console on a terminal).
+	LogFormat string
+	// Once runs a single tick and exits.
+	Once bool
+	// DryRun prints each message instead of delivering or recording it.
+	DryRun bool
+}
+
+// ErrHelp is returned by Parse when -h or --help was given; the usage has
+// been printed already.
+var ErrHelp = flag.ErrHelp
+
+// setting ties one flag to its environment variable.
+type setting struct {
+	flag  string
+	usage string
+	def   string
+	dest  *string
+}
+
+// Parse reads the settings of `emailgend run` from args and getenv. Usage
+// and errors from the flag package go to output.
+func Parse(args []string, getenv func(string) string, home string, output io.Writer) (Config, error) {
+	raw := map[string]*string{}
+	settings := []setting{
+		{"schedule", "cron spec of the ticks (robfig/cron syntax, e.g. \"@every 5m\" or \"*/10 * * * *\")", DefaultSchedule, nil},
+		{"personas", "path of the global persona pool (JSON array)", pool.Path(getenv, home), nil},
+		{"topology-dir", "folder of <topology id>.json persona files for topology deckies", DefaultTopologyDir, nil},
+		{"spool", "spool folder inside each mail container", DefaultSpool, nil},
+		{"state", "path of the SQLite state database", DefaultState, nil},
+		{"timezone", "IANA time zone of personas that name none (\"Local\" is the host's zone)", "Local", nil},
+		{"language", "default language of global pool personas (ISO 639-1)", DefaultLanguage, nil},
+		{"generator", "content generator: template", DefaultGenerator, nil},
+		{"docker-host", "Docker engine address (default: DOCKER_HOST or the local socket)", "", nil},
+		{"exec-timeout", "time limit of one delivery exec (Go duration)", DefaultExecTimeout.String(), nil},
+		{"reply-probability", "chance that a tick continues a thread, 0 to 1", strconv.FormatFloat(DefaultReplyProbability, 'g', -1, 64), nil},
+		{"keep", "records kept per decky in the state database", strconv.Itoa(DefaultKeep), nil},
+		{"log-level", "log level: debug, info, warn or error", "info", nil},
+		{"log-format", "log format: json, console, or auto (console on a terminal, JSON otherwise)", "auto", nil},
+	}
+
+	fs := flag.NewFlagSet("emailgend run", flag.ContinueOnError)
+	fs.SetOutput(output)
+	for i := range settings {
+		s := &settings[i]
+		env := EnvName(s.flag)
+		value := s.def
+		if v := getenv(env); v != "" {
+			value = v
+		}
+		s.dest = fs.String(s.flag, value, fmt.Sprintf("%s [%s]", s.usage, env))
+		raw[s.flag] = s.dest
+	}
+	var cfg Config
+	fs.BoolVar(&cfg.Once, "once", false, "run one tick, then exit")
+	fs.BoolVar(&cfg.DryRun, "dry-run", false, "print each message to standard output instead of delivering and recording it")
+	fs.Usage = func() {
+		fmt.Fprintf(output, "Usage: emailgend run [flags]\n\nEach flag can also be set by the environment variable in brackets.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q: emailgend run takes only flags", fs.Arg(0))
+	}
+
+	cfg.Schedule = *raw["schedule"]
+	cfg.Personas = *raw["personas"]
+	cfg.TopologyDir = *raw["topology-dir"]
+	cfg.Spool = *raw["spool"]
+	cfg.State = *raw["state"]
+	cfg.Language = strings.ToLower(*raw["language"])
+	cfg.Generator = *raw["generator"]
+	cfg.DockerHost = *raw["docker-host"]
+	cfg.LogFormat = *raw["log-format"]
+
+	var errs []error
+	if _, err := ParseSchedule(cfg.Schedule); err != nil {
+		errs = append(errs, settingError("schedule", cfg.Schedule, err))
+	}
+	if !filepath.IsAbs(cfg.Spool) || filepath.Clean(cfg.Spool) == "/" {
+		errs = append(errs, settingError("spool", cfg.Spool, errors.New("must be an absolute folder other than /")))
+	}
+	cfg.Spool = filepath.Clean(cfg.Spool)
+	loc, err := loadLocation(*raw["timezone"])
+	if err != nil {
+		errs = append(errs, settingError("timezone", *raw["timezone"], err))
+	}
+	cfg.Location = loc
+	if cfg.Generator != DefaultGenerator {
+		errs = append(errs, settingError("generator", cfg.Generator, errors.New("the only generator is \"template\"")))
+	}
+	if cfg.ExecTimeout, err = time.ParseDuration(*raw["exec-timeout"]); err != nil || cfg.ExecTimeout <= 0 {
+		errs = append(errs, settingError("exec-timeout", *raw["exec-timeout"], errors.New("must be a positive Go duration such as 8s")))
+	}
+	p, err := strconv.ParseFloat(*raw["reply-probability"], 64)
+	if err != nil || math.IsNaN(p) || p < 0 || p > 1 {
+		errs = append(errs, settingError("reply-probability", *raw["reply-probability"], errors.New("must be a number from 0 to 1")))
+	}
+	cfg.ReplyProbability = p
+	if cfg.Keep, err = strconv.Atoi(*raw["keep"]); err != nil || cfg.Keep < 1 {
+		errs = append(errs, settingError("keep", *raw["keep"], errors.New("must be a whole number of at least 1")))
+	}
+	if cfg.LogLevel, err = zapcore.ParseLevel(*raw["log-level"]); err != nil {
+		errs = append(errs, settingError("log-level", *raw["log-level"], errors.New("must be debug, info, warn or error")))
+	}
+	switch cfg.LogFormat {
+	case "json", "console", "auto":
+	default:
+		errs = append(errs, settingError("log-format", cfg.LogFormat, errors.New("must be json, console or auto")))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// EnvName returns the environment variable that sets the flag name, for
+// example DECNET_EMAILGEN_EXEC_TIMEOUT for exec-timeout.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// ParseSchedule parses a cron spec the way the scheduler does: five fields
+// or a descriptor such as "@every 5m" or "@hourly".
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	return cron.ParseStandard(spec)
+}
+
+func settingError(flagName, value string, err error) error {
+	return fmt.Errorf("invalid --%s (%s) %q: %w", flagName, EnvName(flagName), value, err)
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone, use an IANA name such as Europe/Madrid: %w", err)
+	}
+	return loc, nil
+}
+
+// Home returns the current user's home folder, or "/" when it is unknown,
+// so the fallback pool path stays absolute.
+func Home() string {
+	if h, err := os.UserHomeDir(); err == nil {
+		return h
+	}
+	return "/"
+}
