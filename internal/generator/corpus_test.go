@@ -1,0 +1,161 @@
+package generator
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func corpora(t *testing.T) map[string]*corpus {
+	t.Helper()
+	c, err := loadCorpora()
+	if err != nil {
+		t.Fatalf("loading the embedded corpus: %v", err)
+	}
+	return c
+}
+
+// templates returns every template string of c, keyed by a label that
+// names its place in the corpus.
+func templates(c *corpus) map[string]string {
+	out := make(map[string]string)
+	add := func(label string, list []string) {
+		for i, s := range list {
+			out[label+"["+strconv.Itoa(i)+"]"] = s
+		}
+	}
+	add("quote_headers", c.QuoteHeaders)
+	for tone, forms := range c.Signatures {
+		add("signatures."+tone, forms)
+	}
+	for tone, text := range c.Tones {
+		add(tone+".greetings", text.Greetings)
+		add(tone+".openers", text.Openers)
+		add(tone+".reply_openers", text.ReplyOpeners)
+		add(tone+".closers", text.Closers)
+		add(tone+".signoffs", text.Signoffs)
+	}
+	for name, values := range c.Slots {
+		add("slots."+name, values)
+	}
+	topics := map[string]topicText{"generic": c.Generic}
+	for key, text := range c.Topics {
+		topics[key] = text
+	}
+	for key, text := range topics {
+		add(key+".about", text.About)
+		add(key+".subjects", text.Subjects)
+		add(key+".paragraphs", text.Paragraphs)
+		add(key+".replies", text.Replies)
+	}
+	return out
+}
+
+func TestCorpusLanguages(t *testing.T) {
+	got := NewTemplate(nil).Languages()
+	if diff := cmp.Diff([]string{"en", "es"}, got); diff != "" {
+		t.Errorf("corpus languages (-want +got):\n%s", diff)
+	}
+}
+
+func TestCorpusCoversTopics(t *testing.T) {
+	want := make([]string, len(Topics))
+	for i, topic := range Topics {
+		want[i] = strings.ToLower(topic)
+	}
+	slices.Sort(want)
+	for language, c := range corpora(t) {
+		t.Run(language, func(t *testing.T) {
+			var got []string
+			for key := range c.Topics {
+				got = append(got, key)
+			}
+			slices.Sort(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("corpus topics (-Topics +corpus):\n%s", diff)
+			}
+		})
+	}
+}
+
+var placeholder = regexp.MustCompile(`\{([^{}]*)\}`)
+
+// fixedPlaceholders are the names the composer fills in itself.
+var fixedPlaceholders = []string{
+	"first", "full", "me", "name", "role", "company", "topic", "about",
+	"qname", "qweekday", "qday", "qmonth", "qmonthnum", "qyear", "qtime", "qtime12",
+}
+
+func TestCorpusTemplates(t *testing.T) {
+	digits := regexp.MustCompile(`^#([1-9]|1[0-8])$`)
+	for language, c := range corpora(t) {
+		for label, tmpl := range templates(c) {
+			t.Run(language+"/"+label, func(t *testing.T) {
+				if strings.ContainsAny(tmpl, "\u2014\u2013") {
+					t.Errorf("template %q contains an em-dash or en-dash", tmpl)
+				}
+				if strings.Contains(tmpl, "  ") || strings.TrimSpace(tmpl) != tmpl {
+					t.Errorf("template %q has a double space or surrounding white space", tmpl)
+				}
+				if depth := bracketDepth(tmpl); depth != 0 {
+					t.Errorf("template %q has unbalanced brackets", tmpl)
+				}
+				rest := placeholder.ReplaceAllString(tmpl, "")
+				if strings.ContainsAny(rest, "{}") {
+					t.Errorf("template %q has an unbalanced brace", tmpl)
+				}
+				for _, m := range placeholder.FindAllStringSubmatch(tmpl, -1) {
+					name := m[1]
+					if digits.MatchString(name) {
+						continue
+					}
+					key, _ := lowerFirst(name)
+					list, _, _ := strings.Cut(key, "#")
+					if !slices.Contains(fixedPlaceholders, key) && len(c.Slots[list]) == 0 {
+						t.Errorf("template %q uses unknown placeholder {%s}", tmpl, name)
+					}
+				}
+			})
+		}
+	}
+}
+
+func bracketDepth(s string) int {
+	depth := 0
+	for _, c := range s {
+		switch c {
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth < 0 {
+				return depth
+			}
+		}
+	}
+	return depth
+}
+
+func TestParseCorpusRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		json string
+		want string
+	}{
+		{"not json", `{`, "decoding JSON"},
+		{"unknown field", `{"langauge": "en"}`, "unknown field"},
+		{"missing months", `{"language": "en", "weekdays": ["a","b","c","d","e","f","g"]}`, "12 months"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseCorpus([]byte(tt.json))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("parseCorpus() error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,104 @@
+package generator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/decnet/emailgend/internal/persona"
+)
+
+// templateName is the Content.Generator value of Template.
+const templateName = "template"
+
+// fallbackLanguage is the corpus used for languages that have none.
+const fallbackLanguage = "en"
+
+// Template is the built-in generator, which composes messages from the
+// embedded corpus without any network access. A message has a greeting,
+// an opener and one or two paragraphs on the topic, a closing line, a
+// sign-off and a signature. The sender's language and tone choose the
+// wording. Replies refer to the parent and often quote part of it. A
+// Template is safe for concurrent use.
+//
+// The corpus text contains no em-dash or en-dash. The persona's signature
+// and the quoted parent are copied as they are, dashes included.
+//
+// TODO: persona mannerisms are free text and not applied, so
+// Content.Mannerisms is always empty.
+type Template struct {
+	log     *zap.Logger
+	corpora map[string]*corpus
+
+	mu sync.Mutex
+	// fellBack records the languages whose fallback to English has been
+	// logged.
+	fellBack map[string]bool
+}
+
+// NewTemplate returns a Template that logs to log, or nowhere when log is
+// nil. It panics if the embedded corpus is invalid, which the package
+// tests rule out.
+func NewTemplate(log *zap.Logger) *Template {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	corpora, err := loadCorpora()
+	if err != nil {
+		panic(fmt.Sprintf("generator: embedded corpus is invalid: %v", err))
+	}
+	if corpora[fallbackLanguage] == nil {
+		panic("generator: embedded corpus has no " + fallbackLanguage + " file")
+	}
+	return &Template{log: log, corpora: corpora, fellBack: make(map[string]bool)}
+}
+
+// Generate writes a message for req. A reply's subject is the parent
+// subject with a single "Re: ".
+func (t *Template) Generate(ctx context.Context, req Request) (Content, error) {
+	if err := ctx.Err(); err != nil {
+		return Content{}, fmt.Errorf("generating message: %w", err)
+	}
+	if req.Rand == nil {
+		return Content{}, errors.New("generating message: request has no Rand: set Request.Rand")
+	}
+	c := t.corpusFor(req.Sender.Language)
+	subject, body := newComposer(c, req).compose()
+	return Content{Subject: subject, Body: body, Generator: templateName}, nil
+}
+
+// corpusFor returns the corpus of language, or the English one. The first
+// fallback for each language is logged at info level.
+func (t *Template) corpusFor(language string) *corpus {
+	if language == "" {
+		return t.corpora[fallbackLanguage]
+	}
+	code, err := persona.NormalizeLanguage(language)
+	if err == nil {
+		if c, ok := t.corpora[code]; ok {
+			return c
+		}
+	} else {
+		code = language
+	}
+
+	t.mu.Lock()
+	first := !t.fellBack[code]
+	t.fellBack[code] = true
+	t.mu.Unlock()
+	if first {
+		t.log.Info("no template corpus for language, writing in english",
+			zap.String("language", code))
+	}
+	return t.corpora[fallbackLanguage]
+}
+
+// Languages returns the ISO 639-1 codes the corpus covers, sorted.
+func (t *Template) Languages() []string {
+	return slices.Sorted(maps.Keys(t.corpora))
+}
