@@ -1,0 +1,137 @@
+package mailer
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/decnet/emailgend/internal/dates"
+	"github.com/decnet/emailgend/internal/discovery"
+	"github.com/decnet/emailgend/internal/generator"
+	"github.com/decnet/emailgend/internal/message"
+	"github.com/decnet/emailgend/internal/persona"
+	"github.com/decnet/emailgend/internal/state"
+)
+
+// draft is what a tick decided to write before any text exists.
+type draft struct {
+	sender, recipient persona.Persona
+	threadID          string
+	topic             string
+	date              time.Time
+	parent            *state.Record // nil for a new thread
+	content           generator.Content
+}
+
+// plan chooses between a reply and a new thread and dates the message.
+func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient persona.Persona, now time.Time) (draft, error) {
+	after, _, err := m.cfg.Store.LastDate(ctx, d.ID)
+	if err != nil {
+		return draft{}, fmt.Errorf("reading the newest date on decky %s: %w", d.ID, err)
+	}
+	dr := draft{sender: sender, recipient: recipient}
+
+	if m.rng.Float64() < m.cfg.ReplyProbability {
+		parent, ok, err := m.cfg.Store.LatestThread(ctx, d.ID, sender.Email, recipient.Email)
+		if err != nil {
+			return draft{}, fmt.Errorf("finding the thread between %s and %s: %w", sender.Email, recipient.Email, err)
+		}
+		if ok {
+			date, ready := dates.PickReply(now, sender.Schedule, parent.Date, after, string(sender.ReplyLatency), m.cfg.Lookback, m.rng)
+			if ready {
+				dr.parent = &parent
+				dr.threadID = parent.ThreadID
+				dr.topic = parent.Topic
+				dr.date = date
+				return dr, nil
+			}
+			m.log.Debug("reply not due yet, starting a new thread",
+				zap.String("decky", d.ID), zap.String("thread_id", parent.ThreadID), zap.String("from", sender.Email))
+		}
+	}
+
+	date, ok := dates.PickNew(now, sender.Schedule, after, m.cfg.Lookback, m.rng)
+	if !ok {
+		return draft{}, fmt.Errorf("%w: no free time for %s on decky %s since the last message at %s",
+			ErrNothingToDo, sender.Email, d.ID, after.Format(time.RFC3339))
+	}
+	dr.threadID = m.newThreadID()
+	dr.topic = generator.RandomTopic(m.rng)
+	dr.date = date
+	return dr, nil
+}
+
+// write asks the generator for the text and builds the message around it.
+func (m *Mailer) write(ctx context.Context, dr *draft) (message.Message, []byte, error) {
+	req := generator.Request{Sender: dr.sender, Recipient: dr.recipient, Topic: dr.topic, Rand: m.rng}
+	if dr.parent != nil {
+		req.Parent = &generator.Parent{
+			Subject:  dr.parent.Subject,
+			Body:     dr.parent.Body,
+			FromName: dr.parent.FromName,
+			Date:     dr.parent.Date,
+		}
+	}
+	content, err := m.cfg.Generator.Generate(ctx, req)
+	if err != nil {
+		return message.Message{}, nil, fmt.Errorf("generating a message from %s: %w", dr.sender.Email, err)
+	}
+	dr.content = content
+
+	msg := message.Message{
+		From:    message.Address{Name: dr.sender.Name, Email: dr.sender.Email},
+		To:      message.Address{Name: dr.recipient.Name, Email: dr.recipient.Email},
+		Subject: content.Subject,
+		Date:    dr.date,
+		ID:      message.NewID(message.IDDomain(dr.sender.Email), m.rng),
+		Body:    content.Body,
+	}
+	if dr.parent != nil {
+		msg.Subject = message.ReplySubject(dr.parent.Subject)
+		msg.InReplyTo = dr.parent.MessageID
+		msg.References = message.References(dr.parent.References, dr.parent.MessageID)
+	}
+	data, err := msg.Encode()
+	if err != nil {
+		return message.Message{}, nil, fmt.Errorf("encoding message %s: %w", msg.ID, err)
+	}
+	return msg, data, nil
+}
+
+func (dr *draft) record(d discovery.Decky, msg message.Message, file string) state.Record {
+	names := make([]string, len(d.Containers))
+	for i, c := range d.Containers {
+		names[i] = c.Name
+	}
+	return state.Record{
+		Decky:      d.ID,
+		Containers: names,
+		ThreadID:   dr.threadID,
+		MessageID:  msg.ID,
+		InReplyTo:  msg.InReplyTo,
+		References: msg.References,
+		From:       msg.From.Email,
+		FromName:   msg.From.Name,
+		To:         msg.To.Email,
+		ToName:     msg.To.Name,
+		Subject:    msg.Subject,
+		Language:   dr.sender.Language,
+		Topic:      dr.topic,
+		Date:       msg.Date,
+		Path:       file,
+		Generator:  dr.content.Generator,
+		Mannerisms: dr.content.Mannerisms,
+		Body:       msg.Body,
+	}
+}
+
+func (m *Mailer) newThreadID() string {
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(m.rng.Uint32())
+	}
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,266 @@
+// Package mailer carries out one tick: it picks a mail decky and two of its
+// personas, writes one message (a new thread or a reply), delivers it to
+// every mail container of the decky and records it.
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"path"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/decnet/emailgend/internal/discovery"
+	"github.com/decnet/emailgend/internal/driver"
+	"github.com/decnet/emailgend/internal/generator"
+	"github.com/decnet/emailgend/internal/persona"
+	"github.com/decnet/emailgend/internal/state"
+)
+
+// Finder lists the running mail deckies.
+type Finder interface {
+	MailDeckies(ctx context.Context) ([]discovery.Decky, error)
+}
+
+// TopologySource returns the persona list a topology owns.
+type TopologySource interface {
+	Personas(ctx context.Context, topologyID string) (persona.List, error)
+}
+
+// Pool returns the global persona pool in force.
+type Pool interface {
+	Personas() persona.List
+}
+
+// Deliverer writes one message file into one container.
+type Deliverer interface {
+	Deliver(ctx context.Context, containerID string, del driver.Delivery) error
+}
+
+// Store is the state the mailer reads threads from and records messages in.
+type Store interface {
+	Add(ctx context.Context, rec state.Record) (int64, error)
+	LatestThread(ctx context.Context, decky, a, b string) (state.Record, bool, error)
+	LastDate(ctx context.Context, decky string) (time.Time, bool, error)
+	Prune(ctx context.Context, decky string, keep int) (int64, error)
+}
+
+// Config holds a Mailer's collaborators and settings.
+type Config struct {
+	Finder     Finder
+	Topologies TopologySource
+	Pool       Pool
+	// Deliverers maps an engine name (discovery.Container.Engine) to the
+	// driver that reaches it.
+	Deliverers map[string]Deliverer
+	Store      Store
+	Generator  generator.Generator
+	Log        *zap.Logger
+
+	// Spool is the folder inside each mail container that holds threads.
+	Spool string
+	// ReplyProbability is the chance of continuing a thread.
+	ReplyProbability float64
+	// Lookback is how far before now a new message may be dated; about one
+	// tick interval, so Dates fill the time between ticks.
+	Lookback time.Duration
+	// Keep is the number of records kept per decky.
+	Keep int
+	// DryRun writes each message to DryRunOutput instead of delivering and
+	// recording it.
+	DryRun       bool
+	DryRunOutput io.Writer
+
+	// Now and Rand default to the wall clock and a random seed; tests
+	// replace them.
+	Now  func() time.Time
+	Rand *rand.Rand
+}
+
+// Mailer runs ticks. Tick is not meant to run concurrently with itself; the
+// scheduler never overlaps ticks.
+type Mailer struct {
+	cfg Config
+	log *zap.Logger
+	mu  sync.Mutex // guards rng, which math/rand/v2 does not lock
+	rng *rand.Rand
+}
+
+// New returns a Mailer for cfg.
+func New(cfg Config) *Mailer {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	if cfg.Lookback <= 0 {
+		cfg.Lookback = 5 * time.Minute
+	}
+	return &Mailer{cfg: cfg, log: cfg.Log, rng: cfg.Rand}
+}
+
+// ErrNothingToDo reports a tick that ended without a message for an
+// ordinary reason (no mail decky, too few active personas); the reason is
+// in the error text.
+var ErrNothingToDo = errors.New("nothing to do")
+
+// Outcome describes the message a tick wrote.
+type Outcome struct {
+	Decky     string
+	ThreadID  string
+	MessageID string
+	Reply     bool
+	Date      time.Time
+	Delivered []string // container names that received the message
+}
+
+// Tick runs one tick. It returns an error wrapping ErrNothingToDo when there
+// was nothing to write, and another error when writing or delivering failed.
+func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.cfg.Now()
+
+	decky, err := m.pickDecky(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	log := m.log.With(zap.String("decky", decky.ID))
+
+	people, err := m.personas(ctx, decky)
+	if err != nil {
+		return Outcome{}, err
+	}
+	active := people.ActiveAt(now)
+	if len(active) < 2 {
+		return Outcome{}, fmt.Errorf("%w: decky %s has %d personas at work now (of %d), needs 2",
+			ErrNothingToDo, decky.ID, len(active), len(people))
+	}
+	i := m.rng.IntN(len(active))
+	j := m.rng.IntN(len(active) - 1)
+	if j >= i {
+		j++
+	}
+	sender, recipient := active[i], active[j]
+
+	dr, err := m.plan(ctx, decky, sender, recipient, now)
+	if err != nil {
+		return Outcome{}, err
+	}
+	msg, data, err := m.write(ctx, &dr)
+	if err != nil {
+		return Outcome{}, err
+	}
+
+	out := Outcome{Decky: decky.ID, ThreadID: dr.threadID, MessageID: msg.ID, Reply: dr.parent != nil, Date: msg.Date}
+	dir := path.Join(m.cfg.Spool, dr.threadID)
+	name := driver.FileName(msg.ID)
+	if err := driver.ValidName(name); err != nil {
+		return out, fmt.Errorf("naming the file of message %s: %w", msg.ID, err)
+	}
+	if m.cfg.DryRun {
+		return out, m.printDryRun(decky, path.Join(dir, name), data)
+	}
+
+	delivered, deliverErr := m.deliver(ctx, decky, driver.Delivery{
+		Dir: dir, Name: name, Data: data, Date: msg.Date, FolderDate: msg.Date,
+	}, log)
+	out.Delivered = delivered
+
+	rec := dr.record(decky, msg, path.Join(dir, name))
+	rec.Delivered = deliverErr == nil
+	if deliverErr != nil {
+		rec.Failure = deliverErr.Error()
+	}
+	if _, err := m.cfg.Store.Add(ctx, rec); err != nil {
+		return out, errors.Join(deliverErr, fmt.Errorf("recording message %s: %w", msg.ID, err))
+	}
+	if _, err := m.cfg.Store.Prune(ctx, decky.ID, m.cfg.Keep); err != nil {
+		log.Warn("pruning old records failed", zap.Error(err))
+	}
+	if deliverErr != nil {
+		return out, deliverErr
+	}
+	log.Info("message delivered",
+		zap.String("thread_id", dr.threadID),
+		zap.String("message_id", msg.ID),
+		zap.Bool("reply", dr.parent != nil),
+		zap.String("from", msg.From.Email),
+		zap.String("to", msg.To.Email),
+		zap.Time("date", msg.Date),
+		zap.Strings("containers", delivered))
+	return out, nil
+}
+
+func (m *Mailer) pickDecky(ctx context.Context) (discovery.Decky, error) {
+	deckies, err := m.cfg.Finder.MailDeckies(ctx)
+	if err != nil && len(deckies) == 0 {
+		return discovery.Decky{}, fmt.Errorf("listing mail deckies: %w", err)
+	}
+	if err != nil {
+		m.log.Warn("some Docker engines could not be listed", zap.Error(err))
+	}
+	if len(deckies) == 0 {
+		return discovery.Decky{}, fmt.Errorf("%w: no running mail decky", ErrNothingToDo)
+	}
+	return deckies[m.rng.IntN(len(deckies))], nil
+}
+
+func (m *Mailer) personas(ctx context.Context, d discovery.Decky) (persona.List, error) {
+	if d.Source != discovery.Topology {
+		return m.cfg.Pool.Personas(), nil
+	}
+	if m.cfg.Topologies == nil {
+		return nil, fmt.Errorf("%w: decky %s belongs to topology %s and no topology persona source is set",
+			ErrNothingToDo, d.ID, d.TopologyID)
+	}
+	list, err := m.cfg.Topologies.Personas(ctx, d.TopologyID)
+	if err != nil {
+		return nil, fmt.Errorf("loading personas of topology %s: %w", d.TopologyID, err)
+	}
+	return list, nil
+}
+
+// deliver writes the message into every mail container of the decky, one
+// container after another so that a failure stops before the others diverge
+// further. It returns the names of the containers that received the file.
+func (m *Mailer) deliver(ctx context.Context, d discovery.Decky, del driver.Delivery, log *zap.Logger) ([]string, error) {
+	var delivered []string
+	for _, c := range d.Containers {
+		dr, ok := m.cfg.Deliverers[c.Engine]
+		if !ok {
+			return delivered, fmt.Errorf("delivering to %s: no driver for engine %q", c.Name, c.Engine)
+		}
+		if err := dr.Deliver(ctx, c.ID, del); err != nil {
+			log.Error("delivery failed", zap.String("container", c.Name), zap.Error(err))
+			// TODO: remove the file from containers that already received
+			// it, so the mailboxes of one decky never differ.
+			return delivered, fmt.Errorf("delivering to %s: %w", c.Name, err)
+		}
+		delivered = append(delivered, c.Name)
+	}
+	return delivered, nil
+}
+
+func (m *Mailer) printDryRun(d discovery.Decky, file string, data []byte) error {
+	w := m.cfg.DryRunOutput
+	for _, c := range d.Containers {
+		if _, err := fmt.Fprintf(w, "==> %s:%s\n", c.Name, file); err != nil {
+			return fmt.Errorf("writing dry-run output: %w", err)
+		}
+	}
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("writing dry-run output: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
