@@ -1,0 +1,127 @@
+package driver
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// fakeExec plays back one scripted result per exec, in call order, and
+// records the commands it was given.
+type fakeExec struct {
+	mu      sync.Mutex
+	results []fakeResult
+	cmds    [][]string
+}
+
+type fakeResult struct {
+	stdout, stderr string
+	code           int
+}
+
+func (f *fakeExec) ContainerExecCreate(_ context.Context, _ string, opts container.ExecOptions) (container.ExecCreateResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cmds = append(f.cmds, opts.Cmd)
+	return container.ExecCreateResponse{ID: strconv.Itoa(len(f.cmds) - 1)}, nil
+}
+
+func (f *fakeExec) result(execID string) fakeResult {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i, _ := strconv.Atoi(execID)
+	if i >= len(f.results) {
+		return fakeResult{}
+	}
+	return f.results[i]
+}
+
+func (f *fakeExec) ContainerExecAttach(_ context.Context, execID string, _ container.ExecAttachOptions) (types.HijackedResponse, error) {
+	res := f.result(execID)
+	client, server := net.Pipe()
+	go func() {
+		go func() { _, _ = io.Copy(io.Discard, server) }()
+		_, _ = stdcopy.NewStdWriter(server, stdcopy.Stdout).Write([]byte(res.stdout))
+		_, _ = stdcopy.NewStdWriter(server, stdcopy.Stderr).Write([]byte(res.stderr))
+		_ = server.Close()
+	}()
+	return types.HijackedResponse{Conn: client, Reader: bufio.NewReader(client)}, nil
+}
+
+func (f *fakeExec) ContainerExecInspect(_ context.Context, execID string) (container.ExecInspect, error) {
+	return container.ExecInspect{ExecID: execID, ExitCode: f.result(execID).code}, nil
+}
+
+func TestDeliverOutcomes(t *testing.T) {
+	del := sampleDelivery("t1", "<m@acme.example>")
+	file := del.Dir + "/" + del.Name
+	rm := []string{"rm", "-f", "--", del.Dir + "/." + del.Name + ".tmp", file}
+	dateOutput := strconv.FormatInt(del.Date.Unix(), 10) + "\n"
+
+	tests := []struct {
+		name        string
+		results     []fakeResult
+		wantErr     string
+		wantCleanup bool
+	}{
+		{"delivered", []fakeResult{{stdout: dateOutput}}, "", false},
+		{"mtime mismatch", []fakeResult{{stdout: "12345\n"}}, "file mtime is 1970-01-01T03:25:45Z, want 2024-03-05T17:07:09Z", true},
+		{"unreadable mtime", []fakeResult{{stdout: "soon\n"}}, `reading file mtime from output "soon"`, true},
+		{"script failure", []fakeResult{{stderr: "emailgend: size mismatch\n", code: 1}}, "exit code 1: emailgend: size mismatch", false},
+		{"killed", []fakeResult{{code: 137}}, "exit code 137: no error output", true},
+		{"no shell", []fakeResult{{code: 126}}, "no usable shell", false},
+		{"cleanup fails", []fakeResult{{code: 137}, {stderr: "rm: read-only file system", code: 1}}, "removing leftover files", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := &fakeExec{results: tt.results}
+			err := New(fake, DefaultTimeout).Deliver(context.Background(), "c1", del)
+
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("Deliver: %v", err)
+			case tt.wantErr != "":
+				wantError(t, err, "c1", tt.wantErr)
+			}
+			if got := fake.cmds[0][:3]; !cmp.Equal(got, []string{"sh", "-c", deliverScript}) {
+				t.Errorf("first exec command starts %q, want sh -c with the delivery script", got)
+			}
+			var want [][]string
+			if tt.wantCleanup {
+				want = [][]string{rm}
+			}
+			if diff := cmp.Diff(want, fake.cmds[1:], cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("cleanup execs mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDeliverArguments(t *testing.T) {
+	del := sampleDelivery("t1/", "<m@acme.example>")
+	fake := &fakeExec{results: []fakeResult{{stdout: strconv.FormatInt(del.Date.Unix(), 10)}}}
+	if err := New(fake, DefaultTimeout).Deliver(context.Background(), "c1", del); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	want := []string{
+		"emailgend",
+		"/var/spool/decnet-emails/t1",
+		"m_at_acme.example.eml",
+		strconv.Itoa(len(del.Data)),
+		"2024-03-05 17:07:09",
+		"2024-03-06 19:07:09",
+	}
+	if diff := cmp.Diff(want, fake.cmds[0][3:]); diff != "" {
+		t.Errorf("script arguments mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,54 @@
+package driver
+
+// deliverScript runs as `sh -c deliverScript emailgend DIR NAME SIZE STAMP
+// FOLDER_STAMP` with the message on standard input. It is a constant: every
+// value reaches it as a positional parameter, so nothing from a persona, a
+// subject or an LLM is ever parsed as shell code.
+//
+// The message is written to a hidden name beside the final one and renamed
+// only after its size matches, so a reader never sees a partial file and a
+// cut stream never becomes one. Stamps are UTC "YYYY-MM-DD HH:MM:SS" and the
+// exec sets TZ=UTC0, a form that GNU and BusyBox touch -d both read as UTC.
+// The script prints the final file's mtime in Unix seconds. Every failure
+// removes the files it wrote and the thread folder when it created it,
+// prints a reason on stderr and exits 1. Parent folders that mkdir -p
+// created stay.
+//
+// Replies go to a folder that exists, and the -d test spares them the
+// mkdir process. $got is unquoted on purpose: some wc implementations,
+// such as BSD's, pad the count with blanks, and word splitting drops them.
+const deliverScript = `dir=$1 name=$2 size=$3 stamp=$4 folder_stamp=$5
+tmp=$dir/.$name.tmp
+final=$dir/$name
+created=
+fail() {
+	rm -f -- "$tmp"
+	[ -z "$created" ] || rmdir -- "$dir" 2>/dev/null
+	echo "emailgend: $1" >&2
+	exit 1
+}
+if [ ! -d "$dir" ]; then
+	mkdir -p -- "$dir" || fail "creating folder failed"
+	created=1
+fi
+cat >"$tmp" || fail "writing temporary file failed"
+got=$(wc -c <"$tmp") || fail "measuring temporary file failed"
+[ $got -eq "$size" ] || fail "size mismatch: wrote $got bytes, expected $size"
+touch -d "$stamp" -- "$tmp" || fail "setting file time failed"
+mv -f -- "$tmp" "$final" || fail "renaming into place failed"
+if ! touch -d "$folder_stamp" -- "$dir"; then
+	rm -f -- "$final"
+	fail "setting folder time failed"
+fi
+if ! stat -c %Y -- "$final"; then
+	rm -f -- "$final"
+	fail "reading file time failed"
+fi
+`
+
+// scriptFailed is the exit code of a failure the script has cleaned up
+// after itself.
+const scriptFailed = 1
+
+// stampLayout is the time form passed to touch -d.
+const stampLayout = "2006-01-02 15:04:05"
