@@ -196,7 +196,7 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 		zap.Bool("reply", dr.parent != nil),
 		zap.String("from", msg.From.Email),
 		zap.String("to", msg.To.Email),
-		zap.Time("date", msg.Date),
+		zap.String("date", msg.Date.Format(time.RFC3339)),
 		zap.Strings("containers", delivered))
 	return out, nil
 }

@@ -1,0 +1,34 @@
+# Targets for building, testing and trying emailgend. `make help` lists them.
+
+GO        ?= go
+BIN       ?= bin/emailgend
+PKGS      := ./...
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: help build test lint bench demo demo-clean clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/emailgend
+	$(GO) build -trimpath -o $(BIN) ./cmd/emailgend
+
+test: ## run every test with the race detector (needs Docker and busybox-static)
+	$(GO) test $(TESTFLAGS) $(PKGS)
+
+lint: ## gofmt, go vet and staticcheck
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+bench: ## run the benchmarks (delivery against the docker CLI, generation)
+	$(GO) test -run '^$$' -bench . -benchtime=50x -benchmem ./internal/driver/ ./internal/generator/
+
+demo: build ## start a demo mail decky and deliver a few messages into it
+	./scripts/demo.sh
+
+demo-clean: ## remove the demo decky containers and image
+	./scripts/demo.sh clean
+
+clean: ## remove build output
+	rm -rf bin
