@@ -46,7 +46,7 @@ func BenchmarkDeliver(b *testing.B) {
 	b.Run("one-container/bare-exec", func(b *testing.B) {
 		cmd := []string{"sh", "-c", "cat >/dev/null"}
 		for range b.N {
-			res, err := d.run(ctx, containers[0], cmd, benchDelivery().Data)
+			res, err := d.run(ctx, containers[0], cmd, benchDelivery().Data, "")
 			if err != nil {
 				b.Fatal(err)
 			}

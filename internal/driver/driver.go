@@ -109,7 +109,7 @@ func (d *Driver) deliver(ctx context.Context, containerID string, del Delivery, 
 
 	runCtx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	res, err := d.run(runCtx, containerID, cmd, del.Data)
+	res, err := d.run(runCtx, containerID, cmd, del.Data, deliveredPrefix)
 	if err != nil {
 		return fail(err, res.started)
 	}
@@ -127,7 +127,7 @@ func (d *Driver) deliver(ctx context.Context, containerID string, del Delivery, 
 	}
 
 	out := strings.TrimSpace(res.stdout)
-	mtime, err := strconv.ParseInt(out, 10, 64)
+	mtime, err := strconv.ParseInt(strings.TrimPrefix(out, deliveredPrefix), 10, 64)
 	if err != nil {
 		return fail(fmt.Errorf("reading file mtime from output %q: %w", out, err), true)
 	}
@@ -159,7 +159,7 @@ func (d *Driver) remove(ctx context.Context, containerID string, paths ...string
 	defer cancel()
 
 	cmd := append([]string{"rm", "-f", "--"}, paths...)
-	res, err := d.run(ctx, containerID, cmd, nil)
+	res, err := d.run(ctx, containerID, cmd, nil, "")
 	if err == nil && res.exitCode != 0 {
 		err = fmt.Errorf("exit code %d: %s", res.exitCode, res.stderr)
 	}
@@ -181,7 +181,11 @@ type execResult struct {
 // run executes cmd with stdin as its standard input and waits for its exit
 // code. It returns an error when the exec could not be created, attached or
 // inspected, or when ctx ends first. A non-zero exit is not an error here.
-func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdin []byte) (execResult, error) {
+// When successPrefix is not empty and the output starts with it, the
+// command is known to have succeeded and the engine is not asked for the
+// exit code, which saves a round trip and the wait for the engine to
+// record the exit.
+func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdin []byte, successPrefix string) (execResult, error) {
 	var res execResult
 	created, err := d.client.ContainerExecCreate(ctx, containerID, container.ExecOptions{
 		Cmd:          cmd,
@@ -208,6 +212,9 @@ func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdi
 	}
 	res.stdout = stdout.String()
 	res.stderr = stderr.reason()
+	if successPrefix != "" && strings.HasPrefix(res.stdout, successPrefix) {
+		return res, nil
+	}
 
 	code, err := d.exitCode(ctx, created.ID)
 	if err != nil {

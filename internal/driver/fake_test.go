@@ -66,7 +66,7 @@ func TestDeliverOutcomes(t *testing.T) {
 	del := sampleDelivery("t1", "<m@acme.example>")
 	file := del.Dir + "/" + del.Name
 	rm := []string{"rm", "-f", "--", del.Dir + "/." + del.Name + ".tmp", file}
-	dateOutput := strconv.FormatInt(del.Date.Unix(), 10) + "\n"
+	dateOutput := deliveredPrefix + strconv.FormatInt(del.Date.Unix(), 10) + "\n"
 
 	tests := []struct {
 		name        string
@@ -75,8 +75,8 @@ func TestDeliverOutcomes(t *testing.T) {
 		wantCleanup bool
 	}{
 		{"delivered", []fakeResult{{stdout: dateOutput}}, "", false},
-		{"mtime mismatch", []fakeResult{{stdout: "12345\n"}}, "file mtime is 1970-01-01T03:25:45Z, want 2024-03-05T17:07:09Z", true},
-		{"unreadable mtime", []fakeResult{{stdout: "soon\n"}}, `reading file mtime from output "soon"`, true},
+		{"mtime mismatch", []fakeResult{{stdout: "delivered 12345\n"}}, "file mtime is 1970-01-01T03:25:45Z, want 2024-03-05T17:07:09Z", true},
+		{"unreadable mtime", []fakeResult{{stdout: "delivered soon\n"}}, `reading file mtime from output "delivered soon"`, true},
 		{"script failure", []fakeResult{{stderr: "emailgend: size mismatch\n", code: 1}}, "exit code 1: emailgend: size mismatch", false},
 		{"killed", []fakeResult{{code: 137}}, "exit code 137: no error output", true},
 		{"no shell", []fakeResult{{code: 126}}, "no usable shell", false},
@@ -109,7 +109,7 @@ func TestDeliverOutcomes(t *testing.T) {
 
 func TestDeliverArguments(t *testing.T) {
 	del := sampleDelivery("t1/", "<m@acme.example>")
-	fake := &fakeExec{results: []fakeResult{{stdout: strconv.FormatInt(del.Date.Unix(), 10)}}}
+	fake := &fakeExec{results: []fakeResult{{stdout: deliveredPrefix + strconv.FormatInt(del.Date.Unix(), 10)}}}
 	if err := New(fake, DefaultTimeout).Deliver(context.Background(), "c1", del); err != nil {
 		t.Fatalf("Deliver: %v", err)
 	}

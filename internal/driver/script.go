@@ -9,14 +9,16 @@ package driver
 // only after its size matches, so a reader never sees a partial file and a
 // cut stream never becomes one. Stamps are UTC "YYYY-MM-DD HH:MM:SS" and the
 // exec sets TZ=UTC0, a form that GNU and BusyBox touch -d both read as UTC.
-// The script prints the final file's mtime in Unix seconds. Every failure
+// On success the script's only output is "delivered <mtime>", the file's
+// mtime in Unix seconds read before the rename (which keeps it), so the
+// driver can trust that line without asking the engine for the exit code.
+// One stat reads both the size and the mtime. Every failure
 // removes the files it wrote and the thread folder when it created it,
 // prints a reason on stderr and exits 1. Parent folders that mkdir -p
 // created stay.
 //
 // Replies go to a folder that exists, and the -d test spares them the
-// mkdir process. $got is unquoted on purpose: some wc implementations,
-// such as BSD's, pad the count with blanks, and word splitting drops them.
+// mkdir process.
 const deliverScript = `dir=$1 name=$2 size=$3 stamp=$4 folder_stamp=$5
 tmp=$dir/.$name.tmp
 final=$dir/$name
@@ -32,19 +34,21 @@ if [ ! -d "$dir" ]; then
 	created=1
 fi
 cat >"$tmp" || fail "writing temporary file failed"
-got=$(wc -c <"$tmp") || fail "measuring temporary file failed"
-[ $got -eq "$size" ] || fail "size mismatch: wrote $got bytes, expected $size"
 touch -d "$stamp" -- "$tmp" || fail "setting file time failed"
+info=$(stat -c '%s %Y' -- "$tmp") || fail "reading temporary file failed"
+set -- $info
+[ "$1" -eq "$size" ] || fail "size mismatch: wrote $1 bytes, expected $size"
 mv -f -- "$tmp" "$final" || fail "renaming into place failed"
 if ! touch -d "$folder_stamp" -- "$dir"; then
 	rm -f -- "$final"
 	fail "setting folder time failed"
 fi
-if ! stat -c %Y -- "$final"; then
-	rm -f -- "$final"
-	fail "reading file time failed"
-fi
+echo "delivered $2"
 `
+
+// deliveredPrefix starts the script's output when, and only when, it has
+// finished without error.
+const deliveredPrefix = "delivered "
 
 // scriptFailed is the exit code of a failure the script has cleaned up
 // after itself.
