@@ -37,9 +37,11 @@ type Pool interface {
 	Personas() persona.List
 }
 
-// Deliverer writes one message file into one container.
+// Deliverer writes one message file into one container, and takes it back
+// when another container of the same decky could not receive it.
 type Deliverer interface {
 	Deliver(ctx context.Context, containerID string, del driver.Delivery) error
+	Retract(ctx context.Context, containerID string, del driver.Delivery) error
 }
 
 // Store is the state the mailer reads threads from and records messages in.
@@ -171,10 +173,19 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 		return out, m.printDryRun(decky, path.Join(dir, name), data)
 	}
 
-	delivered, deliverErr := m.deliver(ctx, decky, driver.Delivery{
-		Dir: dir, Name: name, Data: data, Date: msg.Date, FolderDate: msg.Date,
-	}, log)
-	out.Delivered = delivered
+	del := driver.Delivery{Dir: dir, Name: name, Data: data, Date: msg.Date, FolderDate: msg.Date}
+	delivered, deliverErr := m.deliver(ctx, decky, del, log)
+	if deliverErr != nil {
+		var previous time.Time // a new thread's folder is removed instead
+		if dr.parent != nil {
+			previous = dr.parent.Date
+		}
+		m.retract(ctx, decky, delivered, del, previous, log)
+		delivered = nil
+	}
+	for _, c := range delivered {
+		out.Delivered = append(out.Delivered, c.Name)
+	}
 
 	rec := dr.record(decky, msg, path.Join(dir, name))
 	rec.Delivered = deliverErr == nil
@@ -197,7 +208,7 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 		zap.String("from", msg.From.Email),
 		zap.String("to", msg.To.Email),
 		zap.String("date", msg.Date.Format(time.RFC3339)),
-		zap.Strings("containers", delivered))
+		zap.Strings("containers", out.Delivered))
 	return out, nil
 }
 
@@ -231,10 +242,10 @@ func (m *Mailer) personas(ctx context.Context, d discovery.Decky) (persona.List,
 }
 
 // deliver writes the message into every mail container of the decky, one
-// container after another so that a failure stops before the others diverge
-// further. It returns the names of the containers that received the file.
-func (m *Mailer) deliver(ctx context.Context, d discovery.Decky, del driver.Delivery, log *zap.Logger) ([]string, error) {
-	var delivered []string
+// container after another, and stops at the first failure. It returns the
+// containers that received the file.
+func (m *Mailer) deliver(ctx context.Context, d discovery.Decky, del driver.Delivery, log *zap.Logger) ([]discovery.Container, error) {
+	var delivered []discovery.Container
 	for _, c := range d.Containers {
 		dr, ok := m.cfg.Deliverers[c.Engine]
 		if !ok {
@@ -242,13 +253,27 @@ func (m *Mailer) deliver(ctx context.Context, d discovery.Decky, del driver.Deli
 		}
 		if err := dr.Deliver(ctx, c.ID, del); err != nil {
 			log.Error("delivery failed", zap.String("container", c.Name), zap.Error(err))
-			// TODO: remove the file from containers that already received
-			// it, so the mailboxes of one decky never differ.
 			return delivered, fmt.Errorf("delivering to %s: %w", c.Name, err)
 		}
-		delivered = append(delivered, c.Name)
+		delivered = append(delivered, c)
 	}
 	return delivered, nil
+}
+
+// retract takes a partly delivered message back from the containers that
+// received it, so every mail container of a decky shows the same mailbox.
+// previous is the Date of the newest message left in the thread folder.
+func (m *Mailer) retract(ctx context.Context, d discovery.Decky, delivered []discovery.Container, del driver.Delivery, previous time.Time, log *zap.Logger) {
+	del.FolderDate = previous
+	for _, c := range delivered {
+		if err := m.cfg.Deliverers[c.Engine].Retract(ctx, c.ID, del); err != nil {
+			log.Error("taking back a partly delivered message failed; this container's mailbox now differs",
+				zap.String("container", c.Name), zap.Error(err))
+			continue
+		}
+		log.Info("partly delivered message taken back", zap.String("container", c.Name),
+			zap.String("file", path.Join(del.Dir, del.Name)))
+	}
 }
 
 func (m *Mailer) printDryRun(d discovery.Decky, file string, data []byte) error {

@@ -278,6 +278,14 @@ func TestTickStoppedContainerRecordsFailure(t *testing.T) {
 		t.Error("a failed message is offered as a thread to continue")
 	}
 
+	if len(out.Delivered) != 0 {
+		t.Errorf("Delivered = %v, want none after the failure", out.Delivered)
+	}
+	// The IMAP container received the file first; it must have been taken
+	// back so both mailboxes stay the same.
+	if got := h.spoolListing(t, "imap"); got != "" {
+		t.Errorf("IMAP spool after the failed tick:\n%s\nwant nothing", got)
+	}
 	if err := h.docker.ContainerStart(ctx, h.containers["pop3"], container.StartOptions{}); err != nil {
 		t.Fatal(err)
 	}
