@@ -43,9 +43,12 @@ func (s *Scheduler) Interval(now time.Time) time.Duration {
 // under way completes (its own time limits still apply).
 func (s *Scheduler) Run(ctx context.Context) error {
 	logger := cronLogger{s.log}
+	// Recover must sit inside SkipIfStillRunning: a panic that escaped the
+	// skip wrapper would keep its "running" token forever and every later
+	// tick would be skipped.
 	c := cron.New(
 		cron.WithLogger(logger),
-		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)),
+		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)),
 	)
 	jobCtx := context.WithoutCancel(ctx)
 	c.Schedule(s.schedule, cron.FuncJob(func() { s.job(jobCtx) }))
