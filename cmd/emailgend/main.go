@@ -23,10 +23,14 @@ import (
 const usage = `Usage: emailgend [command] [flags]
 
 Commands:
-  run     run the daemon in the foreground (the default)
-  help    show this help
+  run               run the daemon in the foreground (the default)
+  deckies           list the mail deckies the daemon sees now and their personas
+  validate FILE     check a persona file and report each problem
+  import-personas FILE [-o DEST]
+                    validate a persona file and install it as the global pool
+  help              show this help
 
-Run "emailgend run -h" for the flags of run.
+Run "emailgend COMMAND -h" for the flags of a command.
 `
 
 func main() {
@@ -41,6 +45,12 @@ func run(args []string, stdout io.Writer, stderr *os.File) int {
 	switch command {
 	case "run":
 		return runDaemon(args, stdout, stderr)
+	case "deckies":
+		return runDeckies(args, stdout, stderr)
+	case "validate":
+		return runValidate(args, stdout, stderr)
+	case "import-personas":
+		return runImportPersonas(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -51,7 +61,7 @@ func run(args []string, stdout io.Writer, stderr *os.File) int {
 }
 
 func runDaemon(args []string, stdout io.Writer, stderr *os.File) int {
-	cfg, err := config.Parse(args, os.Getenv, config.Home(), stderr)
+	cfg, err := config.Parse("run", args, os.Getenv, config.Home(), stderr)
 	if errors.Is(err, config.ErrHelp) {
 		return 0
 	}

@@ -48,6 +48,9 @@ type Config struct {
 	Personas string
 	// TopologyDir holds one <topology id>.json persona file per topology.
 	TopologyDir string
+	// Database is DECNET's SQLite file; when set, topology personas come
+	// from it instead of TopologyDir.
+	Database string
 	// Spool is the folder inside each mail container that receives threads.
 	Spool string
 	// State is the path of the SQLite state database.
@@ -89,14 +92,17 @@ type setting struct {
 	dest  *string
 }
 
-// Parse reads the settings of `emailgend run` from args and getenv. Usage
-// and errors from the flag package go to output.
-func Parse(args []string, getenv func(string) string, home string, output io.Writer) (Config, error) {
+// Parse reads the settings of `emailgend <command>` from args and getenv.
+// Every command that talks to Docker or reads personas takes the same
+// flags, so one environment file serves them all; --once and --dry-run
+// belong to run only. Usage and errors from the flag package go to output.
+func Parse(command string, args []string, getenv func(string) string, home string, output io.Writer) (Config, error) {
 	raw := map[string]*string{}
 	settings := []setting{
 		{"schedule", "cron spec of the ticks (robfig/cron syntax, e.g. \"@every 5m\" or \"*/10 * * * *\")", DefaultSchedule, nil},
 		{"personas", "path of the global persona pool (JSON array)", pool.Path(getenv, home), nil},
-		{"topology-dir", "folder of <topology id>.json persona files for topology deckies", DefaultTopologyDir, nil},
+		{"topology-dir", "folder of <topology id>.json persona files for topology deckies, used when --db is empty", DefaultTopologyDir, nil},
+		{"db", "DECNET's SQLite database, read only: topology personas come from its topologies table", "", nil},
 		{"spool", "spool folder inside each mail container", DefaultSpool, nil},
 		{"state", "path of the SQLite state database", DefaultState, nil},
 		{"timezone", "IANA time zone of personas that name none (\"Local\" is the host's zone)", "Local", nil},
@@ -110,7 +116,7 @@ func Parse(args []string, getenv func(string) string, home string, output io.Wri
 		{"log-format", "log format: json, console, or auto (console on a terminal, JSON otherwise)", "auto", nil},
 	}
 
-	fs := flag.NewFlagSet("emailgend run", flag.ContinueOnError)
+	fs := flag.NewFlagSet("emailgend "+command, flag.ContinueOnError)
 	fs.SetOutput(output)
 	for i := range settings {
 		s := &settings[i]
@@ -123,22 +129,25 @@ func Parse(args []string, getenv func(string) string, home string, output io.Wri
 		raw[s.flag] = s.dest
 	}
 	var cfg Config
-	fs.BoolVar(&cfg.Once, "once", false, "run one tick, then exit")
-	fs.BoolVar(&cfg.DryRun, "dry-run", false, "print each message to standard output instead of delivering and recording it")
+	if command == "run" {
+		fs.BoolVar(&cfg.Once, "once", false, "run one tick, then exit")
+		fs.BoolVar(&cfg.DryRun, "dry-run", false, "print each message to standard output instead of delivering and recording it")
+	}
 	fs.Usage = func() {
-		fmt.Fprintf(output, "Usage: emailgend run [flags]\n\nEach flag can also be set by the environment variable in brackets.\n\n")
+		fmt.Fprintf(output, "Usage: emailgend %s [flags]\n\nEach flag can also be set by the environment variable in brackets.\n\n", command)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected argument %q: emailgend run takes only flags", fs.Arg(0))
+		return Config{}, fmt.Errorf("unexpected argument %q: emailgend %s takes only flags", fs.Arg(0), command)
 	}
 
 	cfg.Schedule = *raw["schedule"]
 	cfg.Personas = *raw["personas"]
 	cfg.TopologyDir = *raw["topology-dir"]
+	cfg.Database = *raw["db"]
 	cfg.Spool = *raw["spool"]
 	cfg.State = *raw["state"]
 	cfg.Language = strings.ToLower(*raw["language"])

@@ -14,7 +14,7 @@ func env(vars map[string]string) func(string) string {
 }
 
 func TestParseDefaults(t *testing.T) {
-	cfg, err := Parse(nil, env(nil), "/home/op", io.Discard)
+	cfg, err := Parse("run", nil, env(nil), "/home/op", io.Discard)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -53,7 +53,7 @@ func TestParseEnvironmentAndFlags(t *testing.T) {
 		"DECNET_EMAILGEN_LOG_LEVEL":    "debug",
 		"DECNET_EMAILGEN_PERSONAS":     "/etc/x/personas.json",
 	}
-	cfg, err := Parse([]string{"--exec-timeout", "5s", "--once"}, env(vars), "/home/op", io.Discard)
+	cfg, err := Parse("run", []string{"--exec-timeout", "5s", "--once"}, env(vars), "/home/op", io.Discard)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -101,7 +101,7 @@ func TestParseRejectsBadValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(tt.args, env(nil), "/home/op", io.Discard)
+			_, err := Parse("run", tt.args, env(nil), "/home/op", io.Discard)
 			if err == nil {
 				t.Fatalf("Parse(%q) succeeded, want an error mentioning %q", tt.args, tt.want)
 			}
@@ -113,7 +113,7 @@ func TestParseRejectsBadValues(t *testing.T) {
 }
 
 func TestParseBadVariableNamed(t *testing.T) {
-	_, err := Parse(nil, env(map[string]string{"DECNET_EMAILGEN_KEEP": "lots"}), "/home/op", io.Discard)
+	_, err := Parse("run", nil, env(map[string]string{"DECNET_EMAILGEN_KEEP": "lots"}), "/home/op", io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "DECNET_EMAILGEN_KEEP") || !strings.Contains(err.Error(), `"lots"`) {
 		t.Fatalf("error = %v, want it to name DECNET_EMAILGEN_KEEP and the value", err)
 	}

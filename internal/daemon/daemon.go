@@ -22,12 +22,7 @@ import (
 	"github.com/decnet/emailgend/internal/pool"
 	"github.com/decnet/emailgend/internal/scheduler"
 	"github.com/decnet/emailgend/internal/state"
-	"github.com/decnet/emailgend/internal/topology"
 )
-
-// localEngine names the engine given by --docker-host or DOCKER_HOST. Fleet
-// decky ids start with it.
-const localEngine = "local"
 
 // Daemon is a running emailgend.
 type Daemon struct {
@@ -45,13 +40,9 @@ type Daemon struct {
 func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writer) (*Daemon, error) {
 	d := &Daemon{cfg: cfg, log: log}
 
-	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
-	if cfg.DockerHost != "" {
-		opts = append(opts, client.WithHost(cfg.DockerHost))
-	}
-	docker, err := client.NewClientWithOpts(opts...)
+	docker, err := DockerClient(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("creating the Docker client for %q: %w", cfg.DockerHost, err)
+		return nil, err
 	}
 	d.docker = docker
 
@@ -72,11 +63,12 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 	}
 	d.scheduler = sched
 
+	topologies, _ := TopologySource(cfg, log)
 	d.mailer = mailer.New(mailer.Config{
-		Finder:           discovery.New(discovery.Engine{Name: localEngine, Client: docker}),
-		Topologies:       topology.NewFolderSource(cfg.TopologyDir, cfg.Location, log.Named("topology")),
+		Finder:           discovery.New(discovery.Engine{Name: LocalEngine, Client: docker}),
+		Topologies:       topologies,
 		Pool:             d.pool,
-		Deliverers:       map[string]mailer.Deliverer{localEngine: driver.New(docker, cfg.ExecTimeout)},
+		Deliverers:       map[string]mailer.Deliverer{LocalEngine: driver.New(docker, cfg.ExecTimeout)},
 		Store:            store,
 		Generator:        generator.NewTemplate(log.Named("generator")),
 		Log:              log.Named("mailer"),

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/decnet/emailgend/internal/config"
+	"github.com/decnet/emailgend/internal/pool"
+)
+
+const importUsage = `Usage: emailgend import-personas FILE [-o DEST]
+
+Validates FILE with the daemon's rules, drops invalid entries with a warning
+each, and installs the valid ones as canonical JSON at DEST, by default the
+global pool file. The file is written beside DEST and renamed into place, so
+a running daemon sees one complete change. Fails when no entry is valid.
+
+Flags:
+  -o DEST   where to install (default: the global pool file)
+`
+
+func runImportPersonas(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("emailgend import-personas", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, importUsage) }
+	dest := fs.String("o", "", "where to install")
+	// Accept the flag after FILE as well, as the usage line shows it.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		fmt.Fprint(stderr, importUsage)
+		return 2
+	}
+	src := files[0]
+	if *dest == "" {
+		*dest = pool.Path(os.Getenv, config.Home())
+	}
+
+	def, err := personaDefaults(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "emailgend: %v\n", err)
+		return 2
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		fmt.Fprintf(stderr, "emailgend: reading persona file: %v\n", err)
+		return 2
+	}
+	res, err := checkPersonas(data, def)
+	if err != nil {
+		fmt.Fprintf(stderr, "emailgend: %s is not a persona list, nothing installed: %v\n", src, err)
+		return 1
+	}
+	for _, p := range res.problems {
+		fmt.Fprintf(stderr, "warning: %s\n", p)
+	}
+	switch len(res.personas) {
+	case 0:
+		fmt.Fprintf(stderr, "emailgend: no valid persona in %s, nothing installed\n", src)
+		return 1
+	case 1:
+		fmt.Fprintf(stderr, "warning: only one valid persona in %s; a decky needs two to receive mail\n", src)
+	}
+
+	out, err := res.personas.MarshalCanonical()
+	if err != nil {
+		fmt.Fprintf(stderr, "emailgend: encoding personas: %v\n", err)
+		return 1
+	}
+	if err := installFile(*dest, out); err != nil {
+		fmt.Fprintf(stderr, "emailgend: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "installed %d personas at %s (%d dropped)\n", len(res.personas), *dest, res.dropped)
+	return 0
+}
+
+// installFile writes data beside dest, syncs it and renames it over dest,
+// so readers see either the old file or the whole new one. The folder is
+// created when missing.
+func installFile(dest string, data []byte) (err error) {
+	dir := filepath.Dir(dest)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating folder for %s: %w", dest, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("installing %s: %w", dest, err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("setting mode of %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("syncing %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("closing %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return fmt.Errorf("installing %s: %w", dest, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		// Persist the rename itself; a failure here loses nothing already
+		// visible, so it is not reported.
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

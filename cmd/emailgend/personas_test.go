@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/decnet/emailgend/internal/dockertest"
+)
+
+const mixedPersonas = `[
+  {"name": "Ana Müller", "email": "ana@example-corp.com", "role": "Finance"},
+  {"name": "", "email": "nobody@example-corp.com", "role": "Ops"},
+  {"name": "Raj", "email": "raj@localhost", "role": "Ops"},
+  {"name": "Lea", "email": "lea@example-corp.com", "role": "HR", "active_hours": "late"}
+]`
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// emailgend runs the binary with a clean environment and returns its exit
+// code, standard output and standard error.
+func emailgend(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	if host := os.Getenv("DOCKER_HOST"); host != "" {
+		cmd.Env = append(cmd.Env, "DOCKER_HOST="+host)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return exitCode(err), stdout.String(), stderr.String()
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name     string
+		content  string
+		wantCode int
+		want     []string
+	}{
+		{"valid", twoPersonas, 0, []string{"2 entries, 2 valid, 0 dropped"}},
+		{"dropped entries", mixedPersonas, 1, []string{
+			`dropped: persona 1: field "name"`,
+			`dropped: persona 2: field "email"`,
+			`warning: persona 3: field "active_hours"`,
+			"4 entries, 2 valid, 2 dropped",
+		}},
+		{"not a list", `{"name": "x"}`, 1, []string{"invalid:"}},
+		{"broken JSON", `[{"name": `, 1, []string{"invalid:"}},
+		{"one persona", `[{"name": "Solo", "email": "solo@example.com", "role": "Ops"}]`, 0,
+			[]string{"needs at least 2 personas"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "personas.json", tt.content)
+			code, stdout, stderr := emailgend(t, nil, "validate", path)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout does not contain %q:\n%s", want, stdout)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateMissingFile(t *testing.T) {
+	code, _, stderr := emailgend(t, nil, "validate", filepath.Join(t.TempDir(), "absent.json"))
+	if code != 2 {
+		t.Errorf("exit code = %d, want 2", code)
+	}
+	if !strings.Contains(stderr, "absent.json") {
+		t.Errorf("stderr = %q, want it to name the file", stderr)
+	}
+}
+
+func TestImportPersonas(t *testing.T) {
+	src := writeFile(t, "upload.json", mixedPersonas)
+	dest := filepath.Join(t.TempDir(), "decnet", "email_personas.json")
+
+	code, stdout, stderr := emailgend(t, nil, "import-personas", src, "-o", dest)
+	if code != 0 {
+		t.Fatalf("exit code = %d, want 0\nstderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "installed 2 personas at "+dest+" (2 dropped)") {
+		t.Errorf("stdout = %q, want the installed count and path", stdout)
+	}
+	if n := strings.Count(stderr, "warning: persona"); n != 3 {
+		t.Errorf("stderr has %d persona warnings, want 3 (two dropped, one kept):\n%s", n, stderr)
+	}
+
+	data, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var installed []map[string]any
+	if err := json.Unmarshal(data, &installed); err != nil {
+		t.Fatalf("installed file is not JSON: %v", err)
+	}
+	if len(installed) != 2 || installed[0]["name"] != "Ana Müller" || installed[0]["tone"] != "formal" {
+		t.Errorf("installed = %v, want two canonical entries with defaults filled in", installed)
+	}
+	entries, err := os.ReadDir(filepath.Dir(dest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("destination folder holds %d files, want only the pool file (no temporary left)", len(entries))
+	}
+}
+
+func TestImportPersonasRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		want    string
+	}{
+		{"no valid entry", `[{"name": "", "email": "x", "role": ""}]`, "no valid persona"},
+		{"not a list", `{}`, "not a persona list"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := writeFile(t, "upload.json", tt.content)
+			dest := writeFile(t, "email_personas.json", twoPersonas)
+			code, _, stderr := emailgend(t, nil, "import-personas", "-o", dest, src)
+			if code != 1 {
+				t.Errorf("exit code = %d, want 1", code)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.want)
+			}
+			if data, _ := os.ReadFile(dest); string(data) != twoPersonas {
+				t.Error("the existing pool file was changed by a rejected import")
+			}
+		})
+	}
+}
+
+func TestImportPersonasWarnsOnOne(t *testing.T) {
+	src := writeFile(t, "upload.json", `[{"name": "Solo", "email": "solo@example.com", "role": "Ops"}]`)
+	dest := filepath.Join(t.TempDir(), "email_personas.json")
+	code, _, stderr := emailgend(t, []string{"DECNET_EMAILGEN_PERSONAS=" + dest}, "import-personas", src)
+	if code != 0 {
+		t.Fatalf("exit code = %d, want 0\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "only one valid persona") {
+		t.Errorf("stderr = %q, want a warning about a single persona", stderr)
+	}
+	if _, err := os.Stat(dest); err != nil {
+		t.Errorf("pool file not installed at the DECNET_EMAILGEN_PERSONAS path: %v", err)
+	}
+}
+
+func TestDeckiesListsDecky(t *testing.T) {
+	c := dockertest.Client(t)
+	image := dockertest.BusyBoxImage(t, c)
+	decky := dockertest.UniqueName("listed")
+	dockertest.StartDecky(t, c, image, "fleet", "", decky, "imap", "pop3")
+	personas := writeFile(t, "personas.json", twoPersonas)
+
+	code, stdout, stderr := emailgend(t, []string{"DECNET_EMAILGEN_PERSONAS=" + personas}, "deckies")
+	if code != 0 {
+		t.Fatalf("exit code = %d, want 0\n%s", code, stderr)
+	}
+	var row string
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(line, "local/"+decky+" ") {
+			row = line
+		}
+	}
+	if row == "" {
+		t.Fatalf("no row for local/%s in:\n%s", decky, stdout)
+	}
+	fields := strings.Fields(row)
+	want := []string{"local/" + decky, "fleet", decky + "-imap," + decky + "-pop3", "pool", personas, "2", "2"}
+	if strings.Join(fields, " ") != strings.Join(want, " ") {
+		t.Errorf("row = %q, want fields %q", row, want)
+	}
+}
