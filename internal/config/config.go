@@ -21,6 +21,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/decnet/emailgend/internal/persona"
 	"github.com/decnet/emailgend/internal/pool"
 )
 
@@ -99,21 +100,21 @@ type setting struct {
 func Parse(command string, args []string, getenv func(string) string, home string, output io.Writer) (Config, error) {
 	raw := map[string]*string{}
 	settings := []setting{
-		{"schedule", "cron spec of the ticks (robfig/cron syntax, e.g. \"@every 5m\" or \"*/10 * * * *\")", DefaultSchedule, nil},
-		{"personas", "path of the global persona pool (JSON array)", pool.Path(getenv, home), nil},
-		{"topology-dir", "folder of <topology id>.json persona files for topology deckies, used when --db is empty", DefaultTopologyDir, nil},
-		{"db", "DECNET's SQLite database, read only: topology personas come from its topologies table", "", nil},
-		{"spool", "spool folder inside each mail container", DefaultSpool, nil},
-		{"state", "path of the SQLite state database", DefaultState, nil},
-		{"timezone", "IANA time zone of personas that name none (\"Local\" is the host's zone)", "Local", nil},
-		{"language", "default language of global pool personas (ISO 639-1)", DefaultLanguage, nil},
-		{"generator", "content generator: template", DefaultGenerator, nil},
-		{"docker-host", "Docker engine address (default: DOCKER_HOST or the local socket)", "", nil},
-		{"exec-timeout", "time limit of one delivery exec (Go duration)", DefaultExecTimeout.String(), nil},
-		{"reply-probability", "chance that a tick continues a thread, 0 to 1", strconv.FormatFloat(DefaultReplyProbability, 'g', -1, 64), nil},
-		{"keep", "records kept per decky in the state database", strconv.Itoa(DefaultKeep), nil},
-		{"log-level", "log level: debug, info, warn or error", "info", nil},
-		{"log-format", "log format: json, console, or auto (console on a terminal, JSON otherwise)", "auto", nil},
+		{"schedule", "cron `spec` of the ticks, e.g. \"@every 5m\" or \"*/10 * * * *\"", DefaultSchedule, nil},
+		{"personas", "`file` of the global persona pool, a JSON array", pool.Path(getenv, home), nil},
+		{"topology-dir", "`folder` of <topology id>.json persona files for topology deckies, used when --db is empty", DefaultTopologyDir, nil},
+		{"db", "DECNET's SQLite database `file`, read only: topology personas come from its topologies table", "", nil},
+		{"spool", "spool `folder` inside each mail container", DefaultSpool, nil},
+		{"state", "`file` of the SQLite state database", DefaultState, nil},
+		{"timezone", "IANA time `zone` of personas that name none (\"Local\" is the host's zone)", "Local", nil},
+		{"language", "ISO 639-1 language `code` of global pool personas that name none", DefaultLanguage, nil},
+		{"generator", "content generator `name`: template", DefaultGenerator, nil},
+		{"docker-host", "Docker engine `address` (default: DOCKER_HOST or the local socket)", "", nil},
+		{"exec-timeout", "time limit of one delivery exec, a Go `duration` such as 8s", DefaultExecTimeout.String(), nil},
+		{"reply-probability", "chance that a tick continues a thread, a `number` from 0 to 1", strconv.FormatFloat(DefaultReplyProbability, 'g', -1, 64), nil},
+		{"keep", "`count` of records kept per decky in the state database", strconv.Itoa(DefaultKeep), nil},
+		{"log-level", "log `level`: debug, info, warn or error", "info", nil},
+		{"log-format", "log `format`: json, console, or auto (console on a terminal, JSON otherwise)", "auto", nil},
 	}
 
 	fs := flag.NewFlagSet("emailgend "+command, flag.ContinueOnError)
@@ -159,6 +160,11 @@ func Parse(command string, args []string, getenv func(string) string, home strin
 	if _, err := ParseSchedule(cfg.Schedule); err != nil {
 		errs = append(errs, settingError("schedule", cfg.Schedule, err))
 	}
+	if lang, err := persona.NormalizeLanguage(cfg.Language); err != nil {
+		errs = append(errs, settingError("language", cfg.Language, errors.New("must be an ISO 639-1 code such as en or es")))
+	} else {
+		cfg.Language = lang
+	}
 	if !filepath.IsAbs(cfg.Spool) || filepath.Clean(cfg.Spool) == "/" {
 		errs = append(errs, settingError("spool", cfg.Spool, errors.New("must be an absolute folder other than /")))
 	}
@@ -203,8 +209,19 @@ func EnvName(flagName string) string {
 }
 
 // ParseSchedule parses a cron spec the way the scheduler does: five fields
-// or a descriptor such as "@every 5m" or "@hourly".
+// or a descriptor such as "@every 5m" or "@hourly". An "@every" interval
+// must be at least a second; cron itself would quietly round a zero or
+// negative one up.
 func ParseSchedule(spec string) (cron.Schedule, error) {
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(rest))
+		if err != nil {
+			return nil, fmt.Errorf("invalid @every interval: %w", err)
+		}
+		if d < time.Second {
+			return nil, fmt.Errorf("@every interval %s is under one second", d)
+		}
+	}
 	return cron.ParseStandard(spec)
 }
 

@@ -87,6 +87,9 @@ func TestParseRejectsBadValues(t *testing.T) {
 		want string
 	}{
 		{"schedule", []string{"--schedule", "every five minutes"}, "DECNET_EMAILGEN_SCHEDULE"},
+		{"zero interval", []string{"--schedule", "@every 0s"}, "under one second"},
+		{"negative interval", []string{"--schedule", "@every -5m"}, "under one second"},
+		{"language", []string{"--language", "english"}, "ISO 639-1"},
 		{"relative spool", []string{"--spool", "spool"}, "invalid --spool"},
 		{"root spool", []string{"--spool", "/"}, "invalid --spool"},
 		{"time zone", []string{"--timezone", "Mars/Olympus"}, "IANA"},

@@ -86,10 +86,9 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 // when the Config says Once. With Once, a failed tick is returned as the
 // error; otherwise failures are logged and the daemon goes on.
 func (d *Daemon) Run(ctx context.Context) error {
-	if err := d.pool.Load(); err != nil {
-		// The pool stays empty and the next reload may fix the file.
-		d.log.Error("loading the persona pool failed", zap.String("path", d.pool.Path()), zap.Error(err))
-	}
+	// A bad file leaves the pool empty until a reload fixes it; Load has
+	// logged why.
+	_ = d.pool.Load()
 	version, err := d.docker.ServerVersion(ctx)
 	if err != nil {
 		if d.cfg.Once {
@@ -115,10 +114,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 // Reload reads the global persona pool again, as SIGHUP asks.
 func (d *Daemon) Reload() {
-	if err := d.pool.Load(); err != nil {
-		d.log.Error("reloading the persona pool failed, keeping the last good one",
-			zap.String("path", d.pool.Path()), zap.Error(err))
-	}
+	// Load logs its own failure and keeps the last good pool in force.
+	_ = d.pool.Load()
 }
 
 // Close releases the state database and the Docker client. It is safe to

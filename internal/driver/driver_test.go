@@ -106,6 +106,9 @@ func TestDeliverSetsMtimes(t *testing.T) {
 				if got, want := mtime(t, c, id, del.Dir), del.FolderDate.Unix(); got != want {
 					t.Errorf("folder mtime = %d, want %d (%s)", got, want, del.FolderDate)
 				}
+				if got, want := mtime(t, c, id, spool), del.FolderDate.Unix(); got != want {
+					t.Errorf("spool mtime after a new thread = %d, want the folder date %d", got, want)
+				}
 				if got, want := listDir(t, c, id, del.Dir), del.Name+"\n"; got != want {
 					t.Errorf("folder contents = %q, want %q", got, want)
 				}

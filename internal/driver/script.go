@@ -18,7 +18,9 @@ package driver
 // created stay.
 //
 // Replies go to a folder that exists, and the -d test spares them the
-// mkdir process.
+// mkdir process. A new thread folder changes the spool folder's mtime too,
+// so the spool gets the folder stamp as well: the message is the newest in
+// the spool. Failing that is not worth failing the delivery over.
 const deliverScript = `dir=$1 name=$2 size=$3 stamp=$4 folder_stamp=$5
 tmp=$dir/.$name.tmp
 final=$dir/$name
@@ -42,6 +44,9 @@ mv -f -- "$tmp" "$final" || fail "renaming into place failed"
 if ! touch -d "$folder_stamp" -- "$dir"; then
 	rm -f -- "$final"
 	fail "setting folder time failed"
+fi
+if [ -n "$created" ]; then
+	touch -d "$folder_stamp" -- "${dir%/*}" 2>/dev/null
 fi
 echo "delivered $2"
 `

@@ -34,7 +34,12 @@ func (w *composer) quote() string {
 	if name == "" {
 		name = w.req.Recipient.Name
 	}
+	// A mail client writes the attribution in its own user's zone, which is
+	// the replying sender's.
 	d := parent.Date
+	if loc := w.req.Sender.Location; loc != nil {
+		d = d.In(loc)
+	}
 	for key, value := range map[string]string{
 		"qname":     name,
 		"qweekday":  w.c.Weekdays[d.Weekday()],

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,6 +92,8 @@ type Mailer struct {
 	log *zap.Logger
 	mu  sync.Mutex // guards rng, which math/rand/v2 does not lock
 	rng *rand.Rand
+	// sourceErrors holds the last persona-source error logged per decky.
+	sourceErrors map[string]string
 }
 
 // New returns a Mailer for cfg.
@@ -107,7 +110,7 @@ func New(cfg Config) *Mailer {
 	if cfg.Lookback <= 0 {
 		cfg.Lookback = 5 * time.Minute
 	}
-	return &Mailer{cfg: cfg, log: cfg.Log, rng: cfg.Rand}
+	return &Mailer{cfg: cfg, log: cfg.Log, rng: cfg.Rand, sourceErrors: map[string]string{}}
 }
 
 // ErrNothingToDo reports a tick that ended without a message for an
@@ -132,21 +135,12 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	defer m.mu.Unlock()
 	now := m.cfg.Now()
 
-	decky, err := m.pickDecky(ctx)
+	decky, active, err := m.pickDecky(ctx, now)
 	if err != nil {
 		return Outcome{}, err
 	}
 	log := m.log.With(zap.String("decky", decky.ID))
 
-	people, err := m.personas(ctx, decky)
-	if err != nil {
-		return Outcome{}, err
-	}
-	active := people.ActiveAt(now)
-	if len(active) < 2 {
-		return Outcome{}, fmt.Errorf("%w: decky %s has %d personas at work now (of %d), needs 2",
-			ErrNothingToDo, decky.ID, len(active), len(people))
-	}
 	i := m.rng.IntN(len(active))
 	j := m.rng.IntN(len(active) - 1)
 	if j >= i {
@@ -212,18 +206,54 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	return out, nil
 }
 
-func (m *Mailer) pickDecky(ctx context.Context) (discovery.Decky, error) {
+// pickDecky chooses at random among the mail deckies that have at least
+// two personas at work now, so a decky without personas never costs another
+// decky its message. It returns the decky and those personas.
+func (m *Mailer) pickDecky(ctx context.Context, now time.Time) (discovery.Decky, persona.List, error) {
 	deckies, err := m.cfg.Finder.MailDeckies(ctx)
 	if err != nil && len(deckies) == 0 {
-		return discovery.Decky{}, fmt.Errorf("listing mail deckies: %w", err)
+		return discovery.Decky{}, nil, fmt.Errorf("listing mail deckies: %w", err)
 	}
 	if err != nil {
 		m.log.Warn("some Docker engines could not be listed", zap.Error(err))
 	}
 	if len(deckies) == 0 {
-		return discovery.Decky{}, fmt.Errorf("%w: no running mail decky", ErrNothingToDo)
+		return discovery.Decky{}, nil, fmt.Errorf("%w: no running mail decky", ErrNothingToDo)
 	}
-	return deckies[m.rng.IntN(len(deckies))], nil
+
+	var reasons []string
+	for _, i := range m.rng.Perm(len(deckies)) {
+		d := deckies[i]
+		people, err := m.personas(ctx, d)
+		m.noteSourceError(d, err)
+		if err != nil {
+			reasons = append(reasons, err.Error())
+			continue
+		}
+		active := people.ActiveAt(now)
+		if len(active) >= 2 {
+			return d, active, nil
+		}
+		reasons = append(reasons, fmt.Sprintf("decky %s has %d of %d personas at work now", d.ID, len(active), len(people)))
+	}
+	return discovery.Decky{}, nil, fmt.Errorf("%w: no mail decky has two personas at work now (%s)",
+		ErrNothingToDo, strings.Join(reasons, "; "))
+}
+
+// noteSourceError logs a decky's persona source failing, once until the
+// error changes or the source works again, because a missing topology file
+// would otherwise be logged on every tick.
+func (m *Mailer) noteSourceError(d discovery.Decky, err error) {
+	if err == nil {
+		delete(m.sourceErrors, d.ID)
+		return
+	}
+	if m.sourceErrors[d.ID] == err.Error() {
+		return
+	}
+	m.sourceErrors[d.ID] = err.Error()
+	m.log.Warn("personas of a decky unavailable, skipping it until they load",
+		zap.String("decky", d.ID), zap.Error(err))
 }
 
 func (m *Mailer) personas(ctx context.Context, d discovery.Decky) (persona.List, error) {

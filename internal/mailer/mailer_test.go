@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"mime"
 	"net/mail"
@@ -18,6 +19,7 @@ import (
 	"github.com/docker/docker/client"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/decnet/emailgend/internal/discovery"
 	"github.com/decnet/emailgend/internal/dockertest"
@@ -26,6 +28,7 @@ import (
 	"github.com/decnet/emailgend/internal/persona"
 	"github.com/decnet/emailgend/internal/pool"
 	"github.com/decnet/emailgend/internal/state"
+	"github.com/decnet/emailgend/internal/topology"
 )
 
 const spool = "/var/spool/decnet-emails"
@@ -381,4 +384,46 @@ func TestTickDryRunPrintsWithoutDelivering(t *testing.T) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+func TestTickSkipsDeckiesWithoutPersonas(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(path, []byte(personasJSON), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := pool.New(path, persona.Defaults{Location: time.UTC}, zap.NewNop())
+	if err := p.Load(); err != nil {
+		t.Fatal(err)
+	}
+	store, err := state.Open(context.Background(), filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	imap := []discovery.Container{{ID: "x", Name: "c-imap", Service: "imap", Engine: "local"}}
+	deckies := staticFinder{
+		{ID: "topo1/t1", Name: "t1", Source: discovery.Topology, TopologyID: "topo1", Containers: imap},
+		{ID: "local/f1", Name: "f1", Source: discovery.Fleet, Containers: imap},
+	}
+	core, logs := observer.New(zap.WarnLevel)
+	m := New(Config{
+		Finder: deckies, Pool: p, Store: store,
+		// An empty folder: topology topo1 has no persona file.
+		Topologies: topology.NewFolderSource(filepath.Join(dir, "topologies"), time.UTC, zap.NewNop()),
+		Generator:  generator.NewTemplate(zap.NewNop()), Spool: spool,
+		Log: zap.New(core), DryRun: true, DryRunOutput: io.Discard,
+	})
+	for range 20 {
+		out, err := m.Tick(context.Background())
+		if err != nil {
+			t.Fatalf("Tick: %v", err)
+		}
+		if out.Decky != "local/f1" {
+			t.Fatalf("Tick chose %s, want the only decky with personas", out.Decky)
+		}
+	}
+	if n := logs.FilterMessageSnippet("personas of a decky unavailable").Len(); n != 1 {
+		t.Errorf("missing topology personas logged %d times over 20 ticks, want once", n)
+	}
 }

@@ -149,6 +149,13 @@ func (r *entryReader) label(field string, limit int) string {
 	trimmed := strings.TrimSpace(s)
 	if trimmed == "" {
 		r.drop(field, "must not be blank (got %q)", s)
+		return ""
+	}
+	// A name or role is one line of a mail header or a prompt; a line
+	// break would fail every message the persona writes.
+	if strings.IndexFunc(trimmed, unicode.IsControl) >= 0 {
+		r.drop(field, "must be one line without control characters (got %q)", s)
+		return ""
 	}
 	return trimmed
 }

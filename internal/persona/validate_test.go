@@ -123,6 +123,8 @@ func TestParseName(t *testing.T) {
 		{name: "null", set: map[string]any{"name": nil}, problems: dropped("name", "is required")},
 		{name: "empty", set: map[string]any{"name": ""}, problems: dropped("name", `must not be blank (got "")`)},
 		{name: "blank", set: map[string]any{"name": " \t "}, problems: dropped("name", `must not be blank (got " \t ")`)},
+		{name: "line break", set: map[string]any{"name": "Evil\r\nBcc: x@evil.example"},
+			problems: dropped("name", `must be one line without control characters (got "Evil\r\nBcc: x@evil.example")`)},
 		{name: "number", set: map[string]any{"name": 7}, problems: dropped("name", "must be a string (got number)")},
 		{
 			name: "trimmed",
@@ -155,6 +157,8 @@ func TestParseRole(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		{name: "missing", set: map[string]any{"role": absent{}}, problems: dropped("role", "is required")},
 		{name: "blank", set: map[string]any{"role": "   "}, problems: dropped("role", `must not be blank (got "   ")`)},
+		{name: "tab inside", set: map[string]any{"role": "IT\tLead"},
+			problems: dropped("role", `must be one line without control characters (got "IT\tLead")`)},
 		{name: "list", set: map[string]any{"role": []string{"CFO"}}, problems: dropped("role", "must be a string (got array)")},
 		{
 			name: "128 multi-byte characters",

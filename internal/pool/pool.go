@@ -53,8 +53,9 @@ type Pool struct {
 	log      *zap.Logger
 
 	personas atomic.Pointer[persona.List]
+	reloads  atomic.Uint64
 
-	// mu serializes Load, so that the hash check and the swap act on the
+	// mu serializes loads, so that the hash checks and the swap act on the
 	// same read of the file.
 	mu sync.Mutex
 	// loadedHash is the SHA-256 of the file content in force, valid when
@@ -62,6 +63,23 @@ type Pool struct {
 	// content back is recognized as unchanged.
 	loadedHash [sha256.Size]byte
 	hasHash    bool
+	// missing is true while the empty pool in force comes from a missing
+	// file, so that further reads of the missing file log nothing.
+	missing bool
+	// rejectedHash and rejectedErr describe the last content that failed to
+	// parse, valid when hasRejected is true. Reading the same bad content
+	// again returns rejectedErr without logging it a second time.
+	rejectedHash [sha256.Size]byte
+	rejectedErr  error
+	hasRejected  bool
+
+	// swapHook, when set by a test before any load, is called with each
+	// list put in force, while mu is held.
+	swapHook func(persona.List)
+	// settleHook, when set by a test before Watch starts, is called by the
+	// watch loop after each load it runs, with the names of the events that
+	// led to it (none for the first load).
+	settleHook func(names []string)
 }
 
 // New returns an empty pool that reads path on each Load. The defaults fill
@@ -87,16 +105,38 @@ func (p *Pool) Personas() persona.List {
 //
 // A missing file empties the pool. A file that cannot be read, is not valid
 // JSON or is not a list leaves the current pool in force, is logged at
-// error level and is returned as the error. A file whose bytes equal those of
-// the list in force changes nothing and logs nothing.
+// error level and is returned as the error. Content that equals the list in
+// force changes nothing and logs nothing. The same holds for a file that is
+// still missing, and for the same invalid content read twice in a row,
+// which returns its error again without logging it again.
 func (p *Pool) Load() error {
+	return p.load(false)
+}
+
+// ForceLoad reads the pool file and puts its valid personas in force even
+// when its content equals the list in force, as a SIGHUP asks. It logs and
+// fails like Load.
+func (p *Pool) ForceLoad() error {
+	return p.load(true)
+}
+
+// Reloads returns how many times a list has been put in force, counting the
+// first load and the empty list that a missing file puts in force.
+func (p *Pool) Reloads() uint64 {
+	return p.reloads.Load()
+}
+
+func (p *Pool) load(force bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
 	data, err := os.ReadFile(p.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		p.personas.Store(&persona.List{})
-		p.hasHash = false
+		if p.missing && !force {
+			return nil
+		}
+		p.swap(&persona.List{})
+		p.hasHash, p.missing, p.hasRejected = false, true, false
 		p.log.Warn("persona file not found, the global pool is empty", zap.String("path", p.path))
 		return nil
 	}
@@ -106,20 +146,35 @@ func (p *Pool) Load() error {
 	}
 
 	hash := sha256.Sum256(data)
-	if p.hasHash && hash == p.loadedHash {
+	if !force && p.hasHash && hash == p.loadedHash {
 		return nil
+	}
+	if !force && p.hasRejected && hash == p.rejectedHash {
+		return p.rejectedErr
 	}
 
 	list, problems, err := persona.Parse(data, p.defaults)
 	if err != nil {
 		p.log.Error("invalid persona file, keeping the current pool", zap.String("path", p.path), zap.Error(err))
-		return fmt.Errorf("loading personas from %s: %w", p.path, err)
+		err = fmt.Errorf("loading personas from %s: %w", p.path, err)
+		p.rejectedHash, p.rejectedErr, p.hasRejected = hash, err, true
+		return err
 	}
 
-	p.personas.Store(&list)
+	p.swap(&list)
 	p.loadedHash, p.hasHash = hash, true
+	p.missing, p.hasRejected = false, false
 	p.logLoaded(list, problems)
 	return nil
+}
+
+// swap puts list in force. The caller holds mu.
+func (p *Pool) swap(list *persona.List) {
+	p.personas.Store(list)
+	p.reloads.Add(1)
+	if p.swapHook != nil {
+		p.swapHook(*list)
+	}
 }
 
 func (p *Pool) logLoaded(list persona.List, problems []persona.Problem) {

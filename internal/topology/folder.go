@@ -134,47 +134,22 @@ func (s *FolderSource) parse(topologyID string, data []byte) (persona.List, erro
 	if err != nil {
 		return nil, fmt.Errorf("field \"personas\": %w", err)
 	}
-	for _, problem := range problems {
-		s.log.Warn("topology persona entry has a problem",
-			zap.String("topology", topologyID),
-			zap.Int("index", problem.Index),
-			zap.String("field", problem.Field),
-			zap.String("reason", problem.Reason),
-			zap.Bool("dropped", problem.Dropped),
-		)
-	}
+	logProblems(s.log, topologyID, problems)
 	return list, nil
 }
 
-// defaultLanguage reads language_default. An invalid value is logged and
-// replaced by persona.DefaultLanguage, because one bad setting should not
-// silence the whole topology.
+// defaultLanguage reads language_default. A value that is not a string is
+// logged and replaced by persona.DefaultLanguage, like an invalid code.
 func (s *FolderSource) defaultLanguage(topologyID string, raw json.RawMessage) string {
 	if raw == nil || string(raw) == "null" {
 		return persona.DefaultLanguage
 	}
 	var tag string
 	if err := json.Unmarshal(raw, &tag); err != nil {
-		s.warnLanguage(topologyID, fmt.Sprintf("must be a string (got %s)", raw))
+		warnLanguage(s.log, topologyID, fmt.Sprintf("must be a string (got %s)", raw))
 		return persona.DefaultLanguage
 	}
-	if tag == "" {
-		return persona.DefaultLanguage
-	}
-	language, err := persona.NormalizeLanguage(tag)
-	if err != nil {
-		s.warnLanguage(topologyID, err.Error())
-		return persona.DefaultLanguage
-	}
-	return language
-}
-
-func (s *FolderSource) warnLanguage(topologyID, reason string) {
-	s.log.Warn("invalid topology default language, using en",
-		zap.String("topology", topologyID),
-		zap.String("field", "language_default"),
-		zap.String("reason", reason),
-	)
+	return normalizeDefaultLanguage(s.log, topologyID, tag)
 }
 
 // checkID rejects ids that could name a file outside the folder or a
