@@ -61,7 +61,8 @@ func runDeckies(args []string, stdout io.Writer, stderr *os.File) int {
 	if err := global.Load(); err != nil {
 		fmt.Fprintf(stderr, "emailgend: %v\n", err)
 	}
-	topologies, topologyDesc := daemon.TopologySource(cfg, log)
+	topologies, topologyDesc, closeTopologies := daemon.TopologySource(cfg, log)
+	defer closeTopologies() //nolint:errcheck // read-only source, nothing to lose
 
 	now := time.Now()
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

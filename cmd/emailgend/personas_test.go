@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "modernc.org/sqlite"
 
 	"github.com/decnet/emailgend/internal/dockertest"
 )
@@ -189,5 +192,47 @@ func TestDeckiesListsDecky(t *testing.T) {
 	want := []string{"local/" + decky, "fleet", decky + "-imap," + decky + "-pop3", "pool", personas, "2", "2"}
 	if strings.Join(fields, " ") != strings.Join(want, " ") {
 		t.Errorf("row = %q, want fields %q", row, want)
+	}
+}
+
+func TestDeckiesTopologyFromDatabase(t *testing.T) {
+	c := dockertest.Client(t)
+	image := dockertest.BusyBoxImage(t, c)
+	topologyID := dockertest.UniqueName("topo")
+	decky := dockertest.UniqueName("mail")
+	dockertest.StartDecky(t, c, image, "topology", topologyID, decky, "imap")
+
+	dbPath := filepath.Join(t.TempDir(), "decnet.db")
+	db, err := sql.Open("sqlite", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE topologies (id TEXT PRIMARY KEY, name TEXT,
+		email_personas TEXT NOT NULL DEFAULT '[]', language_default TEXT NOT NULL DEFAULT 'en')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO topologies (id, name, email_personas, language_default) VALUES (?, ?, ?, 'es')`,
+		topologyID, "lab", twoPersonas); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := emailgend(t, []string{"DECNET_EMAILGEN_DB=" + dbPath}, "deckies")
+	if code != 0 {
+		t.Fatalf("exit code = %d, want 0\n%s", code, stderr)
+	}
+	var row string
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(line, topologyID+"/"+decky+" ") {
+			row = line
+		}
+	}
+	if row == "" {
+		t.Fatalf("no row for %s/%s in:\n%s", topologyID, decky, stdout)
+	}
+	want := "topology " + topologyID + " (database " + dbPath + ")"
+	fields := strings.Fields(row)
+	if !strings.Contains(row, want) || strings.Join(fields[len(fields)-2:], " ") != "2 2" {
+		t.Errorf("row = %q, want persona source %q and 2 valid, 2 at work", row, want)
 	}
 }

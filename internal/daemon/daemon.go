@@ -33,6 +33,8 @@ type Daemon struct {
 	pool      *pool.Pool
 	mailer    *mailer.Mailer
 	scheduler *scheduler.Scheduler
+	// closeTopologies releases the topology persona source.
+	closeTopologies func() error
 }
 
 // New builds a Daemon. Dry-run output goes to stdout. Close releases what
@@ -63,7 +65,8 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 	}
 	d.scheduler = sched
 
-	topologies, _ := TopologySource(cfg, log)
+	topologies, _, closeTopologies := TopologySource(cfg, log)
+	d.closeTopologies = closeTopologies
 	d.mailer = mailer.New(mailer.Config{
 		Finder:           discovery.New(discovery.Engine{Name: LocalEngine, Client: docker}),
 		Topologies:       topologies,
@@ -122,6 +125,10 @@ func (d *Daemon) Reload() {
 // call more than once.
 func (d *Daemon) Close() error {
 	var errs []error
+	if d.closeTopologies != nil {
+		errs = append(errs, d.closeTopologies())
+		d.closeTopologies = nil
+	}
 	if d.store != nil {
 		errs = append(errs, d.store.Close())
 		d.store = nil

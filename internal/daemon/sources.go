@@ -29,9 +29,14 @@ func DockerClient(cfg config.Config) (*client.Client, error) {
 	return docker, nil
 }
 
-// TopologySource returns where topology personas come from, and a
-// description of it for people.
-func TopologySource(cfg config.Config, log *zap.Logger) (mailer.TopologySource, string) {
-	return topology.NewFolderSource(cfg.TopologyDir, cfg.Location, log.Named("topology")),
-		"folder " + cfg.TopologyDir
+// TopologySource returns where topology personas come from, a description
+// of it for people, and a function that releases it: DECNET's database when
+// one is configured, the folder of persona files otherwise.
+func TopologySource(cfg config.Config, log *zap.Logger) (mailer.TopologySource, string, func() error) {
+	if cfg.Database != "" {
+		db := topology.NewDatabaseSource(cfg.Database, cfg.Location, log.Named("topology"))
+		return db, "database " + cfg.Database, db.Close
+	}
+	folder := topology.NewFolderSource(cfg.TopologyDir, cfg.Location, log.Named("topology"))
+	return folder, "folder " + cfg.TopologyDir, func() error { return nil }
 }

@@ -66,9 +66,6 @@ type cachedRow struct {
 // NewDatabaseSource returns a source that reads the SQLite database at
 // path. Nothing is opened until the first call to Personas. Personas
 // without a timezone use loc, the daemon's configured zone.
-//
-// TODO: the daemon still builds a FolderSource; no setting selects this
-// source or passes the database path yet.
 func NewDatabaseSource(path string, loc *time.Location, log *zap.Logger) *DatabaseSource {
 	return &DatabaseSource{
 		path:        path,
