@@ -14,9 +14,10 @@ const (
 	maxLine = 998
 	// maxEncodedWord is the RFC 2047 limit for one encoded word.
 	maxEncodedWord = 75
-	// maxEmail is the longest address SMTP can carry: RFC 5321 limits a
-	// path, angle brackets included, to 256 octets.
-	maxEmail = 254
+	// maxEmail is the longest address a persona may have (DECNET's schema
+	// allows 255 characters). RFC 5321 would carry one octet less over
+	// SMTP, but these messages are only ever files in a spool.
+	maxEmail = 255
 )
 
 // foldHeader returns "Name: tok1 tok2 ...\r\n", starting a continuation line
@@ -296,29 +297,36 @@ func validateText(field, s string, allowTab bool) error {
 // validateEmail accepts addr-spec addresses whose local part is an ASCII
 // dot-atom and whose domain is dot-separated host labels.
 func validateEmail(field, email string) error {
-	fail := func(reason string) error {
+	if reason := AddressProblem(email); reason != "" {
 		return fmt.Errorf("%w: %s address %q: %s", ErrInvalid, field, email, reason)
 	}
+	return nil
+}
+
+// AddressProblem returns why email cannot stand in a From or To header, or
+// "" when it can. Persona lists apply the same rule when they load, so a
+// persona is dropped at once rather than failing every message it writes.
+func AddressProblem(email string) string {
 	if email == "" {
-		return fail("empty")
+		return "empty"
 	}
 	if len(email) > maxEmail {
-		return fail(fmt.Sprintf("longer than %d octets", maxEmail))
+		return fmt.Sprintf("longer than %d octets", maxEmail)
 	}
 	at := strings.LastIndexByte(email, '@')
 	if at < 0 {
-		return fail("missing @")
+		return "missing @"
 	}
 	local, domain := email[:at], email[at+1:]
 	if !isDotAtom(local) {
-		return fail("local part must be ASCII letters, digits or !#$%&'*+-/=?^_`{|}~ separated by single dots")
+		return "local part must be ASCII letters, digits or !#$%&'*+-/=?^_`{|}~ separated by single dots"
 	}
 	for _, label := range strings.Split(domain, ".") {
 		if label == "" || strings.Trim(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" {
-			return fail("domain must be ASCII letters, digits and hyphens separated by single dots (use punycode for international names)")
+			return "domain must be ASCII letters, digits and hyphens separated by single dots (use punycode for international names)"
 		}
 	}
-	return nil
+	return ""
 }
 
 // validateID accepts a msg-id without brackets: id-left "@" id-right, both

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/decnet/emailgend/internal/message"
 	"github.com/decnet/emailgend/internal/workhours"
 )
 
@@ -195,6 +196,11 @@ func checkEmail(s string) string {
 	local, domain, _ := strings.Cut(s, "@")
 	if local == "" || len(domain) < 3 || !strings.Contains(domain[1:len(domain)-1], ".") {
 		return fmt.Sprintf("must look like local@domain with a dot in the domain (got %q)", s)
+	}
+	// The address goes into From and To headers and the Message-ID, so it
+	// must also be one those accept.
+	if reason := message.AddressProblem(s); reason != "" {
+		return fmt.Sprintf("%s (got %q)", reason, s)
 	}
 	return ""
 }

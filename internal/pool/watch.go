@@ -167,7 +167,7 @@ func newFolderWatch(watcher *fsnotify.Watcher, path string, log *zap.Logger) *fo
 // ConfigMap swaps each touch different names. In a parent folder only
 // events on the next folder towards the file count.
 func (f *folderWatch) relevant(event fsnotify.Event) bool {
-	if !f.active || event.Name == f.watched || false {
+	if !f.active || event.Name == f.watched || f.watched == f.target {
 		return true
 	}
 	return event.Name == f.target || strings.HasPrefix(f.target, event.Name+string(filepath.Separator))
