@@ -168,17 +168,14 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	}
 
 	del := driver.Delivery{Dir: dir, Name: name, Data: data, Date: msg.Date, FolderDate: msg.Date}
+	var previous time.Time // the thread folder's date without this message
+	if dr.parent != nil {
+		previous = dr.parent.Date
+	}
 	delivered, deliverErr := m.deliver(ctx, decky, del, log)
 	if deliverErr != nil {
-		var previous time.Time // a new thread's folder is removed instead
-		if dr.parent != nil {
-			previous = dr.parent.Date
-		}
 		m.retract(ctx, decky, delivered, del, previous, log)
 		delivered = nil
-	}
-	for _, c := range delivered {
-		out.Delivered = append(out.Delivered, c.Name)
 	}
 
 	rec := dr.record(decky, msg, path.Join(dir, name))
@@ -187,7 +184,13 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 		rec.Failure = deliverErr.Error()
 	}
 	if _, err := m.cfg.Store.Add(ctx, rec); err != nil {
-		return out, errors.Join(deliverErr, fmt.Errorf("recording message %s: %w", msg.ID, err))
+		// A message the state does not know could never be replied to and
+		// would not bound later Dates, so the mailboxes give it back.
+		m.retract(ctx, decky, delivered, del, previous, log)
+		return out, errors.Join(deliverErr, err)
+	}
+	for _, c := range delivered {
+		out.Delivered = append(out.Delivered, c.Name)
 	}
 	if _, err := m.cfg.Store.Prune(ctx, decky.ID, m.cfg.Keep); err != nil {
 		log.Warn("pruning old records failed", zap.Error(err))

@@ -427,3 +427,30 @@ func TestTickSkipsDeckiesWithoutPersonas(t *testing.T) {
 		t.Errorf("missing topology personas logged %d times over 20 ticks, want once", n)
 	}
 }
+
+// addFails is the real store except that recording fails, as it does when
+// another process holds the database locked past the busy timeout.
+type addFails struct{ *state.Store }
+
+func (addFails) Add(context.Context, state.Record) (int64, error) {
+	return 0, errors.New("recording message: database is locked (5) (SQLITE_BUSY)")
+}
+
+func TestTickUnrecordedMessageTakenBack(t *testing.T) {
+	h := newHarness(t, personasJSON)
+	m, store := h.mailer(t, 0, time.Now(), 5)
+	m.cfg.Store = addFails{store}
+
+	out, err := m.Tick(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "database is locked") {
+		t.Fatalf("Tick error = %v, want the recording failure", err)
+	}
+	if len(out.Delivered) != 0 {
+		t.Errorf("Delivered = %v, want none", out.Delivered)
+	}
+	for _, service := range []string{"imap", "pop3"} {
+		if got := h.spoolListing(t, service); got != "" {
+			t.Errorf("%s spool holds an unrecorded message:\n%s", service, got)
+		}
+	}
+}
