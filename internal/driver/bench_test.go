@@ -110,7 +110,8 @@ func deliverWithCLI(b *testing.B, containerID string, del Delivery) {
 	cmd := exec.Command("docker", "exec", "-i", "-e", "TZ=UTC0", containerID,
 		"sh", "-c", deliverScript, "emailgend",
 		del.Dir, del.Name, strconv.Itoa(len(del.Data)),
-		del.Date.UTC().Format(stampLayout), del.FolderDate.UTC().Format(stampLayout))
+		del.Date.UTC().Format(stampLayout), del.FolderDate.UTC().Format(stampLayout),
+		strconv.FormatInt(time.Now().Add(time.Minute).Unix(), 10))
 	cmd.Stdin = bytes.NewReader(del.Data)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("docker exec into %s: %v: %s", containerID, err, out)

@@ -87,15 +87,19 @@ func (d *Driver) deliver(ctx context.Context, containerID string, del Delivery, 
 	if folderDate.Before(del.Date) {
 		folderDate = del.Date
 	}
+	deadline := time.Now().Add(d.timeout - renameMargin(d.timeout))
 	cmd := []string{
 		"sh", "-c", deliverScript, "emailgend",
 		dir, del.Name, strconv.Itoa(size),
 		del.Date.UTC().Format(stampLayout), folderDate.UTC().Format(stampLayout),
+		strconv.FormatInt(deadline.Unix(), 10),
 	}
 
 	// NOTE: the engine has no call to kill an exec, so after a timeout the
-	// script keeps running. If it was only slow, it can still rename the
-	// file into place after the cleanup below and after Deliver failed.
+	// script keeps running. Its deadline stops it from renaming the file
+	// into place, but a rename just before the deadline whose output comes
+	// back after the time limit still leaves the file for the cleanup
+	// below, which can fail on a container too slow to run it.
 	fail := func(reason error, cleanup bool) error {
 		err := fmt.Errorf("delivering %s to container %s: %w", final, containerID, reason)
 		if cleanup {
@@ -136,6 +140,12 @@ func (d *Driver) deliver(ctx context.Context, containerID string, del Delivery, 
 		return fail(fmt.Errorf("file mtime is %s, want %s", got, del.Date.UTC().Format(time.RFC3339)), true)
 	}
 	return nil
+}
+
+// renameMargin is how long before the daemon's time limit the script stops
+// being allowed to rename: a quarter of the limit, at most two seconds.
+func renameMargin(timeout time.Duration) time.Duration {
+	return min(timeout/4, 2*time.Second)
 }
 
 func validate(del Delivery) error {

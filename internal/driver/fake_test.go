@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
@@ -121,7 +122,15 @@ func TestDeliverArguments(t *testing.T) {
 		"2024-03-05 17:07:09",
 		"2024-03-06 19:07:09",
 	}
-	if diff := cmp.Diff(want, fake.cmds[0][3:]); diff != "" {
+	got := fake.cmds[0][3:]
+	deadline, err := strconv.ParseInt(got[len(got)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("deadline argument %q: %v", got[len(got)-1], err)
+	}
+	if limit := time.Now().Add(DefaultTimeout).Unix(); deadline > limit || deadline < limit-3 {
+		t.Errorf("deadline = %d, want a little before the time limit %d", deadline, limit)
+	}
+	if diff := cmp.Diff(want, got[:len(got)-1]); diff != "" {
 		t.Errorf("script arguments mismatch (-want +got):\n%s", diff)
 	}
 }

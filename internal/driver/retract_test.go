@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,34 @@ func TestRetract(t *testing.T) {
 			}
 			if got := listDir(t, c, id, spool); got != "" {
 				t.Errorf("spool after retracting the whole thread = %q, want nothing", got)
+			}
+		})
+	}
+}
+
+// TestScriptStopsAtDeadline runs the delivery script with a deadline that
+// has passed, as a script slowed past the daemon's time limit finds it, and
+// checks that it renames nothing into place.
+func TestScriptStopsAtDeadline(t *testing.T) {
+	c := dockertest.Client(t)
+	for _, img := range testImages {
+		t.Run(img.name, func(t *testing.T) {
+			t.Parallel()
+			id := dockertest.StartContainer(t, c, dockertest.ContainerSpec{Image: img.build(t, c)})
+			del := sampleDelivery("thread-late", "<late@acme.example>")
+			stamp := del.Date.UTC().Format(stampLayout)
+			cmd := []string{"sh", "-c", deliverScript, "emailgend", del.Dir, del.Name,
+				strconv.Itoa(len(del.Data)), stamp, stamp, strconv.FormatInt(time.Now().Add(-time.Second).Unix(), 10)}
+
+			res, err := New(c, DefaultTimeout).run(context.Background(), id, cmd, del.Data, deliveredPrefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.exitCode != scriptFailed || !strings.Contains(res.stderr, "time limit reached before the rename") {
+				t.Errorf("script exit %d, stderr %q; want exit %d and the time limit reason", res.exitCode, res.stderr, scriptFailed)
+			}
+			if got := listDir(t, c, id, spool); got != "" {
+				t.Errorf("spool after a late script = %q, want nothing", got)
 			}
 		})
 	}

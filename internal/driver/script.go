@@ -1,7 +1,7 @@
 package driver
 
 // deliverScript runs as `sh -c deliverScript emailgend DIR NAME SIZE STAMP
-// FOLDER_STAMP` with the message on standard input. It is a constant: every
+// FOLDER_STAMP DEADLINE` with the message on standard input. It is a constant: every
 // value reaches it as a positional parameter, so nothing from a persona, a
 // subject or an LLM is ever parsed as shell code.
 //
@@ -17,11 +17,17 @@ package driver
 // prints a reason on stderr and exits 1. Parent folders that mkdir -p
 // created stay.
 //
+// The engine cannot stop an exec, so a script that is merely slow would
+// rename its file into place after the daemon gave up on it and recorded a
+// failure. DEADLINE, in Unix seconds and a little before the daemon's own
+// time limit, makes the script give up first; containers share the host's
+// clock.
+//
 // Replies go to a folder that exists, and the -d test spares them the
 // mkdir process. A new thread folder changes the spool folder's mtime too,
 // so the spool gets the folder stamp as well: the message is the newest in
 // the spool. Failing that is not worth failing the delivery over.
-const deliverScript = `dir=$1 name=$2 size=$3 stamp=$4 folder_stamp=$5
+const deliverScript = `dir=$1 name=$2 size=$3 stamp=$4 folder_stamp=$5 deadline=$6
 tmp=$dir/.$name.tmp
 final=$dir/$name
 created=
@@ -40,6 +46,7 @@ touch -d "$stamp" -- "$tmp" || fail "setting file time failed"
 info=$(stat -c '%s %Y' -- "$tmp") || fail "reading temporary file failed"
 set -- $info
 [ "$1" -eq "$size" ] || fail "size mismatch: wrote $1 bytes, expected $size"
+[ "$(date +%s)" -lt "$deadline" ] || fail "time limit reached before the rename"
 mv -f -- "$tmp" "$final" || fail "renaming into place failed"
 if ! touch -d "$folder_stamp" -- "$dir"; then
 	rm -f -- "$final"
