@@ -1,6 +1,7 @@
 package message
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,11 +60,15 @@ func formatAddress(header string, a Address) (string, error) {
 // phraseTokens returns a display name as foldable tokens. An ASCII name
 // is plain words when every word is an RFC 5322 atom and one quoted string
 // otherwise. A non-ASCII name keeps its atom words plain and turns each run
-// of other words into RFC 2047 encoded words. Mixing them this way keeps
-// adjacent encoded words rare. RFC 2047 section 6.2 drops the space
-// between adjacent encoded words, and Go's net/mail does, but the email
-// package of Python 3.11.7 keeps it in display names. Names too long to
-// quote on one line are encoded as a whole.
+// of other words into ONE RFC 2047 encoded word, however long. RFC 2047
+// section 6.2 drops the space between adjacent encoded words, and Go's
+// net/mail does, but the email package of Python 3.11.7 keeps it in display
+// names, so a run split over several encoded words reads back differently
+// in the two. Names too long to quote on one line are encoded as a whole.
+//
+// NOTE: an encoded word longer than 75 characters breaks the letter of RFC
+// 2047 section 2; Go, Python and Dovecot all decode it, and a name of at
+// most 128 characters keeps the line under 998 octets.
 func phraseTokens(name string, prefix int) []string {
 	words := strings.Split(name, " ")
 	if !needsEncoding(name) {
@@ -73,18 +78,18 @@ func phraseTokens(name string, prefix int) []string {
 		if quoted := quote(name); prefix+len(quoted) <= maxLine {
 			return []string{quoted}
 		}
-		return encodeWords(name, prefix)
+		return phraseWords(name, prefix)
 	}
 	if slices.Contains(words, "") {
 		// Leading, trailing or repeated spaces only survive inside an
 		// encoded word.
-		return encodeWords(name, prefix)
+		return phraseWords(name, prefix)
 	}
 
 	var tokens, run []string
 	flush := func() {
 		if len(run) > 0 {
-			tokens = append(tokens, encodeWords(strings.Join(run, " "), column(tokens, prefix))...)
+			tokens = append(tokens, phraseWords(strings.Join(run, " "), column(tokens, prefix))...)
 			run = nil
 		}
 	}
@@ -212,6 +217,28 @@ func encodeWords(s string, prefix int) []string {
 	}
 	emit()
 	return words
+}
+
+// phraseWords returns part of a display name as one encoded word, or, for
+// text too long for one line (never a persona name, which has at most 128
+// characters), as several.
+func phraseWords(s string, prefix int) []string {
+	if w := encodeWord(s); prefix+len(w) <= maxLine {
+		return []string{w}
+	}
+	return encodeWords(s, prefix)
+}
+
+// encodeWord returns s as a single encoded word: Q, as most mail clients
+// write it, while that fits the usual 75 characters or is the shorter form,
+// and B otherwise.
+func encodeWord(s string) string {
+	q := "=?UTF-8?Q?" + qEncode(s) + "?="
+	b := "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?="
+	if len(q) <= maxEncodedWord || len(q) <= len(b) {
+		return q
+	}
+	return b
 }
 
 // splitAfterSpaces splits s after each space, so the pieces joined give s.
