@@ -114,8 +114,8 @@ func (p *Pool) Load() error {
 }
 
 // ForceLoad reads the pool file and puts its valid personas in force even
-// when its content equals the list in force, as a SIGHUP asks. It logs and
-// fails like Load.
+// when its content equals the list in force. The daemon calls it on SIGHUP.
+// It logs and fails like Load.
 func (p *Pool) ForceLoad() error {
 	return p.load(true)
 }

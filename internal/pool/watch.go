@@ -36,7 +36,7 @@ const (
 // returns nil.
 //
 // Watch watches the folder of the file rather than the file itself, so it
-// sees in-place writes, renames over the file, deletion and creation, and
+// detects in-place writes, renames over the file, deletion and creation, and
 // the symbolic link swaps of a Kubernetes ConfigMap volume. While the folder
 // does not exist, Watch watches its nearest existing parent and moves the
 // watch down as folders appear. The watch is set up before the first Load,
@@ -137,10 +137,10 @@ func (p *Pool) watch(ctx context.Context, watcher *fsnotify.Watcher) error {
 // folderWatch keeps one fsnotify watch on the folder of the pool file, or
 // on its nearest existing parent while that folder is missing.
 //
-// TODO: when the pool file is a symbolic link to a file in another folder
-// (other than the ConfigMap layout, whose links stay inside the watched
-// folder), writes to the link target are not seen until something changes
-// in the watched folder or SIGHUP forces a reload.
+// TODO: writes to the target of a symbolic link that points outside the
+// watched folder are not detected. They take effect at the next event in
+// the watched folder or SIGHUP. The ConfigMap layout is not affected,
+// because its links stay inside the watched folder.
 type folderWatch struct {
 	watcher *fsnotify.Watcher
 	log     *zap.Logger

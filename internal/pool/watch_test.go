@@ -22,7 +22,7 @@ import (
 )
 
 // hangGuard bounds every wait in these tests. It only stops a test that
-// would otherwise hang, and says nothing about how fast a reload is.
+// would otherwise hang, and does not measure how fast a reload is.
 const hangGuard = 20 * time.Second
 
 // watchRun is a Pool whose Watch runs in the background for one test.
@@ -392,7 +392,7 @@ func TestWatchFolderCreatedLater(t *testing.T) {
 	run.sync(t, dir)
 	checkPool(t, run.pool, emailsTagged("v1"), 2)
 
-	// Only a watch on the new folder sees this write.
+	// Only a watch on the new folder reports this write.
 	writeFile(t, path, personasTagged("v2"))
 	run.waitReloads(t, 3)
 	run.sync(t, dir)
