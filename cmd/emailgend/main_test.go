@@ -178,6 +178,49 @@ func TestRunSignals(t *testing.T) {
 	}
 }
 
+func TestRunReloadsChangedPool(t *testing.T) {
+	dockertest.Client(t)
+	cmd := command(t, twoPersonas, "--schedule", "@every 1h")
+	poolPath := strings.TrimPrefix(cmd.Env[2], "DECNET_EMAILGEN_PERSONAS=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	logs := make(chan string, 100)
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		for scanner.Scan() {
+			logs <- scanner.Text()
+		}
+		close(logs)
+	}()
+	waitForLog(t, logs, `"watching persona file for changes"`)
+
+	// Replace the file the way editors and mv do.
+	three := strings.Replace(twoPersonas, "\n]", `,
+  {"name": "Li Wei", "email": "li.wei@example-corp.com", "role": "Legal"}
+]`, 1)
+	next := poolPath + ".new"
+	if err := os.WriteFile(next, []byte(three), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, poolPath); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, logs, `"loaded":3`)
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v, want status 0", err)
+	}
+}
+
 // waitForLog reads log lines until one contains want. The deadline only
 // keeps a broken daemon from hanging the test run.
 func waitForLog(t *testing.T, logs <-chan string, want string) {

@@ -112,13 +112,26 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	return d.scheduler.Run(ctx)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		// Watch loads the file again once its watch is set, so a change
+		// made since the load above is not missed.
+		if err := d.pool.Watch(ctx); err != nil {
+			d.log.Error("watching the persona pool failed, reload it with SIGHUP",
+				zap.String("path", d.pool.Path()), zap.Error(err))
+		}
+	}()
+	err = d.scheduler.Run(ctx)
+	<-watchDone
+	return err
 }
 
-// Reload reads the global persona pool again, as SIGHUP asks.
+// Reload reads the global persona pool again, even when the file looks
+// unchanged, as SIGHUP asks.
 func (d *Daemon) Reload() {
-	// Load logs its own failure and keeps the last good pool in force.
-	_ = d.pool.Load()
+	// ForceLoad logs its own failure and keeps the last good pool in force.
+	_ = d.pool.ForceLoad()
 }
 
 // Close releases the state database and the Docker client. It is safe to

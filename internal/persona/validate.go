@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -328,12 +329,29 @@ func (r *entryReader) timezone(fallback *time.Location) (string, *time.Location)
 	if !ok || name == "" {
 		return fallback.String(), fallback
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := loadLocation(name)
 	if err != nil {
 		r.drop("timezone", "must be an IANA time zone name such as \"Europe/Madrid\" (got %q)", name)
 		return "", nil
 	}
 	return name, loc
+}
+
+// zones caches loaded time zones by name. Loading one reads and parses zone
+// data, which dominated the time to load a large persona list; only valid
+// names are kept, so the cache holds at most the few hundred IANA zones.
+var zones sync.Map
+
+func loadLocation(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 // schedule builds the persona's working time. A malformed window or day
