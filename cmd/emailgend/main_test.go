@@ -221,6 +221,52 @@ func TestRunReloadsChangedPool(t *testing.T) {
 	}
 }
 
+func TestImportReloadsRunningDaemonOnce(t *testing.T) {
+	dockertest.Client(t)
+	cmd := command(t, twoPersonas, "--schedule", "@every 1h")
+	poolPath := strings.TrimPrefix(cmd.Env[2], "DECNET_EMAILGEN_PERSONAS=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	logs := make(chan string, 100)
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		for scanner.Scan() {
+			logs <- scanner.Text()
+		}
+		close(logs)
+	}()
+	waitForLog(t, logs, `"watching persona file for changes"`)
+
+	upload := writeFile(t, "upload.json", strings.Replace(twoPersonas, "\n]", `,
+  {"name": "Li Wei", "email": "li.wei@example-corp.com", "role": "Legal"}
+]`, 1))
+	if code, _, stderr := emailgend(t, nil, "import-personas", upload, "-o", poolPath); code != 0 {
+		t.Fatalf("import-personas exit code %d: %s", code, stderr)
+	}
+	waitForLog(t, logs, `"loaded":3`)
+
+	// Let any further event settle, then stop the daemon and read the
+	// rest of its log: no second reload may follow the import.
+	time.Sleep(time.Second)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for line := range logs {
+		if strings.Contains(line, `"global persona pool loaded"`) {
+			t.Errorf("a second reload followed the import: %s", line)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v, want status 0", err)
+	}
+}
+
 // waitForLog reads log lines until one contains want. The deadline only
 // keeps a broken daemon from hanging the test run.
 func waitForLog(t *testing.T, logs <-chan string, want string) {
