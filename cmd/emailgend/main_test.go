@@ -146,22 +146,7 @@ func TestRunOnceDryRunPrintsMessage(t *testing.T) {
 func TestRunSignals(t *testing.T) {
 	dockertest.Client(t)
 	cmd := command(t, twoPersonas, "--schedule", "@every 1h")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	logs := make(chan string, 100)
-	go func() {
-		scanner := bufio.NewScanner(stderr)
-		for scanner.Scan() {
-			logs <- scanner.Text()
-		}
-		close(logs)
-	}()
+	logs := start(t, cmd)
 
 	waitForLog(t, logs, `"scheduler started"`)
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
@@ -182,22 +167,7 @@ func TestRunReloadsChangedPool(t *testing.T) {
 	dockertest.Client(t)
 	cmd := command(t, twoPersonas, "--schedule", "@every 1h")
 	poolPath := strings.TrimPrefix(cmd.Env[2], "DECNET_EMAILGEN_PERSONAS=")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	logs := make(chan string, 100)
-	go func() {
-		scanner := bufio.NewScanner(stderr)
-		for scanner.Scan() {
-			logs <- scanner.Text()
-		}
-		close(logs)
-	}()
+	logs := start(t, cmd)
 	waitForLog(t, logs, `"watching persona file for changes"`)
 
 	// Replace the file the way editors and mv do.
@@ -225,22 +195,7 @@ func TestImportReloadsRunningDaemonOnce(t *testing.T) {
 	dockertest.Client(t)
 	cmd := command(t, twoPersonas, "--schedule", "@every 1h")
 	poolPath := strings.TrimPrefix(cmd.Env[2], "DECNET_EMAILGEN_PERSONAS=")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	logs := make(chan string, 100)
-	go func() {
-		scanner := bufio.NewScanner(stderr)
-		for scanner.Scan() {
-			logs <- scanner.Text()
-		}
-		close(logs)
-	}()
+	logs := start(t, cmd)
 	waitForLog(t, logs, `"watching persona file for changes"`)
 
 	upload := writeFile(t, "upload.json", strings.Replace(twoPersonas, "\n]", `,
@@ -265,6 +220,29 @@ func TestImportReloadsRunningDaemonOnce(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit after SIGTERM: %v, want status 0", err)
 	}
+}
+
+// start starts the daemon and returns its log lines, one JSON object each.
+// The channel closes when the daemon exits.
+func start(t *testing.T, cmd *exec.Cmd) <-chan string {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	logs := make(chan string, 100)
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		for scanner.Scan() {
+			logs <- scanner.Text()
+		}
+		close(logs)
+	}()
+	return logs
 }
 
 // waitForLog reads log lines until one contains want. The deadline only

@@ -297,6 +297,27 @@ func TestTickStoppedContainerRecordsFailure(t *testing.T) {
 	}
 }
 
+// poolAndStore returns a loaded pool of personas and an empty state
+// database, both real files in a test folder.
+func poolAndStore(t *testing.T, personas string) (*pool.Pool, *state.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(path, []byte(personas), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := pool.New(path, persona.Defaults{Location: time.UTC}, zap.NewNop())
+	if err := p.Load(); err != nil {
+		t.Fatal(err)
+	}
+	store, err := state.Open(context.Background(), filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return p, store
+}
+
 type staticFinder []discovery.Decky
 
 func (s staticFinder) MailDeckies(context.Context) ([]discovery.Decky, error) { return s, nil }
@@ -316,27 +337,14 @@ func TestTickNothingToDo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "p.json")
-			if err := os.WriteFile(path, []byte(tt.personas), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			p := pool.New(path, persona.Defaults{Location: time.UTC}, zap.NewNop())
-			if err := p.Load(); err != nil {
-				t.Fatal(err)
-			}
-			store, err := state.Open(context.Background(), filepath.Join(dir, "state.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
+			p, store := poolAndStore(t, tt.personas)
 			m := New(Config{
 				Finder: staticFinder(tt.deckies), Pool: p, Store: store,
 				Generator: generator.NewTemplate(zap.NewNop()),
 				// A Wednesday at noon UTC.
 				Now: func() time.Time { return time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC) },
 			})
-			_, err = m.Tick(context.Background())
+			_, err := m.Tick(context.Background())
 			if !errors.Is(err, ErrNothingToDo) {
 				t.Errorf("Tick error = %v, want ErrNothingToDo", err)
 			}
@@ -345,20 +353,7 @@ func TestTickNothingToDo(t *testing.T) {
 }
 
 func TestTickDryRunPrintsWithoutDelivering(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "p.json")
-	if err := os.WriteFile(path, []byte(personasJSON), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := pool.New(path, persona.Defaults{Location: time.UTC}, zap.NewNop())
-	if err := p.Load(); err != nil {
-		t.Fatal(err)
-	}
-	store, err := state.Open(context.Background(), filepath.Join(dir, "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	p, store := poolAndStore(t, personasJSON)
 	var out bytes.Buffer
 	decky := discovery.Decky{ID: "local/d1", Name: "d1", Source: discovery.Fleet,
 		Containers: []discovery.Container{{ID: "x", Name: "d1-imap", Service: "imap", Engine: "local"}}}
@@ -387,20 +382,7 @@ func firstLine(s string) string {
 }
 
 func TestTickSkipsDeckiesWithoutPersonas(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "p.json")
-	if err := os.WriteFile(path, []byte(personasJSON), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := pool.New(path, persona.Defaults{Location: time.UTC}, zap.NewNop())
-	if err := p.Load(); err != nil {
-		t.Fatal(err)
-	}
-	store, err := state.Open(context.Background(), filepath.Join(dir, "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	p, store := poolAndStore(t, personasJSON)
 	imap := []discovery.Container{{ID: "x", Name: "c-imap", Service: "imap", Engine: "local"}}
 	deckies := staticFinder{
 		{ID: "topo1/t1", Name: "t1", Source: discovery.Topology, TopologyID: "topo1", Containers: imap},
@@ -410,7 +392,7 @@ func TestTickSkipsDeckiesWithoutPersonas(t *testing.T) {
 	m := New(Config{
 		Finder: deckies, Pool: p, Store: store,
 		// An empty folder: topology topo1 has no persona file.
-		Topologies: topology.NewFolderSource(filepath.Join(dir, "topologies"), time.UTC, zap.NewNop()),
+		Topologies: topology.NewFolderSource(filepath.Join(t.TempDir(), "topologies"), time.UTC, zap.NewNop()),
 		Generator:  generator.NewTemplate(zap.NewNop()), Spool: spool,
 		Log: zap.New(core), DryRun: true, DryRunOutput: io.Discard,
 	})
