@@ -34,3 +34,17 @@ demo-clean: ## remove the demo decky containers and image
 
 clean: ## remove build output
 	rm -rf bin
+
+# install: PREFIX, UNITDIR and DESTDIR follow the GNU conventions; DESTDIR
+# stages the files under another root, for packaging. The unit's ExecStart=
+# is rewritten to $(PREFIX)/bin. install -D creates missing folders and
+# leaves the modes of existing ones, such as /etc/decnet, alone.
+PREFIX  ?= /usr/local
+UNITDIR ?= /lib/systemd/system
+
+.PHONY: install
+install: build ## install the binary, the systemd unit and the example settings (PREFIX, UNITDIR, DESTDIR)
+	sed 's|^ExecStart=/usr/local/bin/emailgend |ExecStart=$(PREFIX)/bin/emailgend |' deploy/systemd/emailgend.service > $(BIN).service
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emailgend
+	install -D -m 0644 $(BIN).service $(DESTDIR)$(UNITDIR)/emailgend.service
+	install -D -m 0644 deploy/systemd/emailgend.env.example $(DESTDIR)/etc/decnet/emailgend.env.example
