@@ -1,0 +1,355 @@
+package llm
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/decnet/emailgend/internal/generator"
+	"github.com/decnet/emailgend/internal/message"
+)
+
+// ErrUnusable reports model output that leaves no usable message after
+// repair: no text, no body, or a refusal.
+var ErrUnusable = errors.New("unusable model output")
+
+const (
+	maxSubjectRunes = 200
+	maxBodyRunes    = 8000
+	// subjectSearchLines is how many non-blank lines from the top are
+	// searched for a subject label. A label further down belongs to the
+	// body, such as a forwarded message.
+	subjectSearchLines = 10
+	// maxBareSubjectRunes bounds an unlabeled first line that is taken as
+	// the subject.
+	maxBareSubjectRunes = 80
+	// maxTailRunes bounds a trailing paragraph that is removed as
+	// assistant chatter. Longer paragraphs are left alone.
+	maxTailRunes = 400
+)
+
+var (
+	// subjectLabel matches a subject line in English or in the languages
+	// of the template corpus and its neighbors, allowing Markdown markers
+	// around the label, as in "**Subject:** x", "## Betreff: x" or
+	// "Objet : x".
+	subjectLabel = regexp.MustCompile(`(?i)^[\s#*_]*(?:subject|asunto|assunto|objet|betreff|oggetto|onderwerp|temat|ämne|emne|aihe)[\s*_]*[:：][\s*_]*(.*)$`)
+	// bodyLabel matches a "Body:" label, which some models put after the
+	// subject. The group is any text on the same line.
+	bodyLabel = regexp.MustCompile(`(?i)^[\s*_]*(?:body|cuerpo|corpo|corps|inhalt|testo|texto|text|email body)[\s*_]*:[\s*_]*(.*)$`)
+	// headerLine matches header-like lines such as "To: Maria" that some
+	// models write between the subject and the body.
+	headerLine = regexp.MustCompile(`(?i)^[\s*_]*(?:to|from|cc|date|para|de|à|a|an|von|da|fecha|data|datum|destinatario|destinatário|destinataire|empfänger|remitente|expéditeur)[\s*_]*:[\s*_]*\S`)
+
+	fence = regexp.MustCompile("^\\s*(?:```|~~~)")
+
+	preambleStart = regexp.MustCompile(`(?i)^[\s*_]*(?:sure|certainly|of course|absolutely|okay|ok|alright|great|here is|here's|here are|below is|claro|por supuesto|aquí tienes|aquí está|a continuación|com certeza|aqui está|segue|voici|bien sûr|hier ist|gerne|natürlich|ecco|certo)\b`)
+	// emailWord marks a preamble that talks about the text it introduces.
+	emailWord = regexp.MustCompile(`(?i)(?:e-?mail|draft|message|correo|borrador|mensaje|mensagem|rascunho|courriel|brouillon|nachricht|entwurf|messaggio|bozza)`)
+
+	greeting = regexp.MustCompile(`(?i)^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hola|buenos días|buenas|estimad[oa]s?|querid[oa]|olá|oi|prezad[oa]|bom dia|boa tarde|caro|cara|bonjour|salut|cher|chère|madame|monsieur|hallo|guten (?:tag|morgen)|liebe|lieber|sehr geehrte|moin|ciao|buongiorno|gentile|salve|team|all|everyone)\b`)
+
+	refusal = regexp.MustCompile(`(?i)(?:as an ai\b|as a language model|i(?:'m| am) (?:sorry|afraid)[^\n]{0,40}\b(?:can(?:'|no)?t|unable|not able)\b|i can(?:'|no)?t (?:help|assist|comply|fulfil)(?:l)? (?:you )?with)`)
+
+	// noteStart and writingWord together mark a trailing note about the
+	// text, such as "Note: I kept the tone formal."
+	noteStart   = regexp.MustCompile(`(?i)^[\s(*_\[]*(?:note|nota|remarque|hinweis|anmerkung|n\.b\.)\b`)
+	writingWord = regexp.MustCompile(`(?i)(?:tone|e-?mail|draft|signature|placeholder|subject|instruction|request|adjust|replace|customi[sz]e|tono|correo|firma|asunto|borrador|ton\b|courriel|signatur|entwurf|assinatura|rascunho|tom\b)`)
+	// offer and revision together mark an assistant's closing offer, such
+	// as "Let me know if you'd like any changes!"
+	offer    = regexp.MustCompile(`(?i)(?:let me know|feel free|if you(?:'d| would)? (?:like|want|need|prefer)|would you like|i can (?:also )?(?:adjust|change|make|revise|rewrite|modify|tweak)|i'd be happy|i hope this|hope this (?:helps|works)|happy to|avísame|dime si|si (?:necesitas|quieres|deseas|prefieres)|n'hésitez|dites-moi|si vous (?:souhaitez|voulez)|lass mich wissen|sag mir|falls (?:du|sie)|me avise|me diga|se (?:precisar|quiser)|fammi sapere|se (?:vuoi|desideri))`)
+	revision = regexp.MustCompile(`(?i)(?:change|adjust|modif|tweak|revis|edit|rewrite|draft|tone|version|helps|cambio|ajust|änder|anpass|alteraç|mudanç)`)
+
+	separator = regexp.MustCompile(`^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$`)
+
+	forwardPrefix = regexp.MustCompile(`(?i)^(?:\s*(?:fwd?|wg|tr)\s*:)+\s*`)
+)
+
+// Repair turns raw model output into a subject and body for req. It
+// removes code fences, introductions such as "Here is the email:" and
+// trailing offers to revise. It reads the subject from a "Subject:" line,
+// or a localized label such as "Asunto:", "Assunto:", "Objet :",
+// "Betreff:" or "Oggetto:", with or without Markdown bold. Without one, a
+// short unlabeled first line or the topic becomes the subject. A reply's
+// subject is always message.ReplySubject of the parent subject.
+//
+// For senders who do not use LLMs heavily, em-dashes and spaced en-dashes
+// become commas or hyphens, except in quoted lines and in the persona's
+// signature. The subject is capped at 200 characters and the body at
+// 8,000, cut at a line end. Output with no body left, or a refusal, is an
+// error wrapping ErrUnusable.
+func Repair(raw string, req generator.Request) (subject, body string, err error) {
+	raw = strings.TrimPrefix(raw, "\ufeff")
+	raw = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(raw)
+	if strings.TrimSpace(raw) == "" {
+		return "", "", fmt.Errorf("repairing output: no text: %w", ErrUnusable)
+	}
+
+	var lines []string
+	for _, line := range strings.Split(raw, "\n") {
+		if !fence.MatchString(line) {
+			lines = append(lines, strings.TrimRight(line, " \t"))
+		}
+	}
+
+	subject, lines, found := takeLabeledSubject(lines)
+	if !found {
+		if refusal.MatchString(firstRunes(strings.Join(lines, "\n"), 400)) {
+			return "", "", fmt.Errorf("repairing output: output is a refusal: %w", ErrUnusable)
+		}
+		lines = dropPreamble(lines)
+		subject, lines = takeBareSubject(lines, req)
+	}
+	lines = dropHeaderLines(lines)
+	lines = dropAssistantTail(lines, req)
+
+	body = cleanBody(strings.Join(lines, "\n"), req)
+	if body == "" {
+		return "", "", fmt.Errorf("repairing output: no body: %w", ErrUnusable)
+	}
+	return finishSubject(subject, req), body, nil
+}
+
+// takeLabeledSubject finds a subject label near the top. It returns the
+// subject and the lines after it, dropping any introduction before it.
+func takeLabeledSubject(lines []string) (subject string, rest []string, found bool) {
+	seen := 0
+	for i, line := range lines {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if seen++; seen > subjectSearchLines {
+			break
+		}
+		m := subjectLabel.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		subject, rest = m[1], lines[i+1:]
+		if strings.Trim(subject, " *_") == "" {
+			// The subject may stand on the line below its label.
+			rest = trimLeadingBlank(rest)
+			if len(rest) > 0 && utf8.RuneCountInString(rest[0]) <= maxSubjectRunes {
+				subject, rest = rest[0], rest[1:]
+			}
+		}
+		return subject, rest, true
+	}
+	return "", lines, false
+}
+
+// dropPreamble removes leading lines that introduce the email rather than
+// belong to it, such as "Sure! Here's a draft:".
+func dropPreamble(lines []string) []string {
+	for {
+		lines = trimLeadingBlank(lines)
+		if len(lines) == 0 {
+			return lines
+		}
+		first := strings.TrimSpace(lines[0])
+		if !preambleStart.MatchString(first) {
+			return lines
+		}
+		if !strings.HasSuffix(first, ":") && !emailWord.MatchString(first) {
+			return lines
+		}
+		lines = lines[1:]
+	}
+}
+
+// takeBareSubject takes an unlabeled first line as the subject when it
+// looks like one: short, no final punctuation, not a greeting, and
+// followed by a blank line and more text.
+func takeBareSubject(lines []string, req generator.Request) (string, []string) {
+	lines = trimLeadingBlank(lines)
+	if len(lines) < 3 || strings.TrimSpace(lines[1]) != "" {
+		return "", lines
+	}
+	first := strings.Trim(strings.TrimSpace(lines[0]), "*_#")
+	if first == "" || utf8.RuneCountInString(first) > maxBareSubjectRunes {
+		return "", lines
+	}
+	last, _ := utf8.DecodeLastRuneInString(first)
+	if strings.ContainsRune(",:;.!?…", last) || greeting.MatchString(first) {
+		return "", lines
+	}
+	if name := firstName(req.Recipient.Name); name != "" && strings.Contains(first, name) {
+		return "", lines
+	}
+	if len(trimLeadingBlank(lines[2:])) == 0 {
+		return "", lines
+	}
+	return first, lines[2:]
+}
+
+// dropHeaderLines removes header-like lines and a "Body:" label at the
+// start of the body. Text on the label's line is kept.
+func dropHeaderLines(lines []string) []string {
+	for {
+		lines = trimLeadingBlank(lines)
+		if len(lines) == 0 {
+			return lines
+		}
+		if m := bodyLabel.FindStringSubmatch(lines[0]); m != nil {
+			if strings.TrimSpace(m[1]) == "" {
+				return lines[1:]
+			}
+			return append([]string{m[1]}, lines[1:]...)
+		}
+		if !headerLine.MatchString(lines[0]) {
+			return lines
+		}
+		lines = lines[1:]
+	}
+}
+
+// dropAssistantTail removes trailing separators and trailing paragraphs
+// in which the model talks to its user: offers to revise and notes about
+// the text. A paragraph that contains the sender's name is kept, because
+// it holds the sign-off.
+func dropAssistantTail(lines []string, req generator.Request) []string {
+	for {
+		lines = trimTrailingBlank(lines)
+		n := len(lines)
+		if n == 0 {
+			return lines
+		}
+		if separator.MatchString(lines[n-1]) {
+			lines = lines[:n-1]
+			continue
+		}
+		start := n
+		for start > 0 && strings.TrimSpace(lines[start-1]) != "" {
+			start--
+		}
+		if !isAssistantTail(strings.Join(lines[start:], "\n"), req) {
+			return lines
+		}
+		lines = lines[:start]
+	}
+}
+
+func isAssistantTail(paragraph string, req generator.Request) bool {
+	if utf8.RuneCountInString(paragraph) > maxTailRunes || strings.HasPrefix(strings.TrimSpace(paragraph), ">") {
+		return false
+	}
+	if name := firstName(req.Sender.Name); name != "" && strings.Contains(paragraph, name) {
+		return false
+	}
+	if noteStart.MatchString(paragraph) && writingWord.MatchString(paragraph) {
+		return true
+	}
+	return offer.MatchString(paragraph) && revision.MatchString(paragraph)
+}
+
+// finishSubject returns the subject to use. A reply's subject is forced.
+// A new thread's subject loses Markdown, quotes and reply or forward
+// prefixes, and falls back on the topic.
+func finishSubject(subject string, req generator.Request) string {
+	if req.Parent != nil {
+		return message.ReplySubject(req.Parent.Subject)
+	}
+	s := strings.Join(strings.Fields(dropControls(subject)), " ")
+	s = strings.Trim(s, "*_ ")
+	s = trimQuotes(s)
+	if r := message.ReplySubject(s); r != "Re:" {
+		s = strings.TrimPrefix(r, "Re: ")
+	} else {
+		s = ""
+	}
+	s = forwardPrefix.ReplaceAllString(s, "")
+	if !req.Sender.UsesLLMsHeavily {
+		s = strings.TrimSpace(replaceDashes(s))
+	}
+	if s == "" {
+		s = topicSubject(req.Topic)
+	}
+	return cutAtLineEnd(s, maxSubjectRunes)
+}
+
+// topicSubject makes a subject from the topic, such as "Budget review".
+//
+// TODO: the topic is an English key, so a non-English sender gets an
+// English subject here.
+func topicSubject(topic string) string {
+	topic = strings.Join(strings.Fields(topic), " ")
+	if topic == "" {
+		return "Quick question"
+	}
+	r, size := utf8.DecodeRuneInString(topic)
+	return string(unicode.ToUpper(r)) + topic[size:]
+}
+
+func trimQuotes(s string) string {
+	for _, pair := range []string{`""`, "“”", "«»", "''", "„“"} {
+		quotes := []rune(pair)
+		inner, ok := strings.CutPrefix(s, string(quotes[0]))
+		if !ok {
+			continue
+		}
+		if inner, ok = strings.CutSuffix(inner, string(quotes[1])); ok {
+			return strings.TrimSpace(inner)
+		}
+	}
+	return s
+}
+
+// cutAtLineEnd returns s cut to at most limit runes, at the last line end
+// in that range, else at the last space, else mid-word.
+func cutAtLineEnd(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	count := 0
+	end := len(s)
+	for i := range s {
+		if count == limit {
+			end = i
+			break
+		}
+		count++
+	}
+	cut := s[:end]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	} else if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " \t\n")
+}
+
+func firstName(name string) string {
+	fields := strings.Fields(name)
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
+}
+
+// firstRunes returns at most the first n runes of s.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+func trimLeadingBlank(lines []string) []string {
+	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+		lines = lines[1:]
+	}
+	return lines
+}
+
+func trimTrailingBlank(lines []string) []string {
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}

@@ -1,0 +1,518 @@
+package llm
+
+import (
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/decnet/emailgend/internal/generator"
+	"github.com/decnet/emailgend/internal/persona"
+)
+
+var (
+	ana = persona.Persona{
+		Name:       "Ana Souza",
+		Email:      "ana.souza@acme-corp.example",
+		Role:       "Finance Manager",
+		Tone:       persona.Formal,
+		Language:   "en",
+		Mannerisms: []string{"starts with a one-line summary", "uses numbered lists", "mentions the coffee machine"},
+	}
+	maria = persona.Persona{
+		Name:     "Maria Pérez",
+		Email:    "maria.perez@acme-corp.example",
+		Role:     "Procurement Lead",
+		Tone:     persona.Direct,
+		Language: "es",
+	}
+)
+
+func seeded(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }
+
+func rootRequest(sender persona.Persona) generator.Request {
+	return generator.Request{Sender: sender, Recipient: maria, Topic: "budget review", Rand: seeded(1)}
+}
+
+func replyRequest(sender persona.Persona) generator.Request {
+	req := rootRequest(sender)
+	req.Parent = &generator.Parent{
+		Subject:  "RE: Re: Budget review",
+		Body:     "Hola Ana,\n\nLas cifras del Q3 están listas.\n\nMaria",
+		FromName: "Maria Pérez",
+		Date:     time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC),
+	}
+	return req
+}
+
+func withSignature(p persona.Persona, sig string) persona.Persona {
+	p.Signature = sig
+	return p
+}
+
+func heavy(p persona.Persona) persona.Persona {
+	p.UsesLLMsHeavily = true
+	return p
+}
+
+const plainBody = "Hi Maria,\n\nThe Q3 figures are ready for review.\n\nBest regards,\nAna Souza"
+
+func TestRepair(t *testing.T) {
+	tests := []struct {
+		name        string
+		req         generator.Request
+		raw         string
+		wantSubject string
+		wantBody    string
+	}{
+		{
+			name:        "clean output",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3 budget review\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "code fence",
+			req:         rootRequest(ana),
+			raw:         "```\nSubject: Q3 budget review\n\n" + plainBody + "\n```",
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "code fence with language and preamble",
+			req:         rootRequest(ana),
+			raw:         "Here is the email:\n\n```text\nSubject: Q3 budget review\n\n" + plainBody + "\n```\n",
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "sure preamble and bold label",
+			req:         rootRequest(ana),
+			raw:         "Sure! Here's a draft for you:\n\n**Subject:** Q3 budget review\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "whole line bold",
+			req:         rootRequest(ana),
+			raw:         "**Subject: Q3 budget review**\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "markdown heading label",
+			req:         rootRequest(ana),
+			raw:         "## Subject: Q3 budget review\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "spanish label",
+			req:         rootRequest(maria),
+			raw:         "Asunto: Revisión del presupuesto\n\nHola Ana,\n\nTe envío las cifras.\n\nSaludos,\nMaria",
+			wantSubject: "Revisión del presupuesto",
+			wantBody:    "Hola Ana,\n\nTe envío las cifras.\n\nSaludos,\nMaria",
+		},
+		{
+			name:        "portuguese label",
+			req:         rootRequest(ana),
+			raw:         "Assunto: Revisão do orçamento\n\nOlá Maria,\n\nSegue a planilha.\n\nAbraço,\nAna",
+			wantSubject: "Revisão do orçamento",
+			wantBody:    "Olá Maria,\n\nSegue a planilha.\n\nAbraço,\nAna",
+		},
+		{
+			name:        "french label with space before colon",
+			req:         rootRequest(ana),
+			raw:         "Objet : Déménagement des bureaux\n\nBonjour Maria,\n\nLe planning est prêt.\n\nCordialement,\nAna",
+			wantSubject: "Déménagement des bureaux",
+			wantBody:    "Bonjour Maria,\n\nLe planning est prêt.\n\nCordialement,\nAna",
+		},
+		{
+			name:        "german label in capitals",
+			req:         rootRequest(ana),
+			raw:         "BETREFF: Budgetplanung Q3\n\nHallo Maria,\n\nanbei die Zahlen.\n\nGrüße\nAna",
+			wantSubject: "Budgetplanung Q3",
+			wantBody:    "Hallo Maria,\n\nanbei die Zahlen.\n\nGrüße\nAna",
+		},
+		{
+			name:        "italian bold label",
+			req:         rootRequest(ana),
+			raw:         "**Oggetto:** Revisione del budget\n\nCiao Maria,\n\necco i numeri.\n\nAna",
+			wantSubject: "Revisione del budget",
+			wantBody:    "Ciao Maria,\n\necco i numeri.\n\nAna",
+		},
+		{
+			name:        "subject on the line below its label",
+			req:         rootRequest(ana),
+			raw:         "Subject:\nQ3 budget review\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "quoted subject",
+			req:         rootRequest(ana),
+			raw:         "Subject: \"Q3 budget review\"\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "reply prefix removed from new thread",
+			req:         rootRequest(ana),
+			raw:         "Subject: Re: Fwd: Q3 budget review\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "missing subject takes short first line",
+			req:         rootRequest(ana),
+			raw:         "Q3 budget review\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "missing subject falls back on topic",
+			req:         rootRequest(ana),
+			raw:         plainBody,
+			wantSubject: "Budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "greeting without comma is not a subject",
+			req:         rootRequest(ana),
+			raw:         "Hi Maria\n\nThe Q3 figures are ready.\n\nAna",
+			wantSubject: "Budget review",
+			wantBody:    "Hi Maria\n\nThe Q3 figures are ready.\n\nAna",
+		},
+		{
+			name:        "preamble without subject",
+			req:         rootRequest(ana),
+			raw:         "Certainly! Here is a short email to Maria.\n\n" + plainBody,
+			wantSubject: "Budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "reply subject forced",
+			req:         replyRequest(ana),
+			raw:         "Subject: Budget review follow-up\n\n" + plainBody,
+			wantSubject: "Re: Budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "reply with doubled prefix",
+			req:         replyRequest(ana),
+			raw:         "Subject: Re: Re: Budget review\n\n" + plainBody,
+			wantSubject: "Re: Budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "reply without subject",
+			req:         replyRequest(ana),
+			raw:         plainBody,
+			wantSubject: "Re: Budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "reply with bare re line",
+			req:         replyRequest(ana),
+			raw:         "Re: Budget review\n\n" + plainBody,
+			wantSubject: "Re: Budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "spaced em-dash",
+			req:         rootRequest(ana),
+			raw:         "Subject: Budget \u2014 Q3\n\nHi Maria,\n\nThe numbers look good \u2014 we can sign off.\n\nAna",
+			wantSubject: "Budget, Q3",
+			wantBody:    "Hi Maria,\n\nThe numbers look good, we can sign off.\n\nAna",
+		},
+		{
+			name:        "unspaced em-dash",
+			req:         rootRequest(ana),
+			raw:         "Subject: Budget\n\nThe budget\u2014and the plan\u2014is ready.\n\nAna",
+			wantSubject: "Budget",
+			wantBody:    "The budget, and the plan, is ready.\n\nAna",
+		},
+		{
+			name:        "spaced en-dash",
+			req:         rootRequest(ana),
+			raw:         "Subject: Budget\n\nAll good \u2013 thanks for the quick turnaround.\n\nAna",
+			wantSubject: "Budget",
+			wantBody:    "All good, thanks for the quick turnaround.\n\nAna",
+		},
+		{
+			name:        "en-dash range kept",
+			req:         rootRequest(ana),
+			raw:         "Subject: Budget\n\nFigures for 2019\u20132020 attached.\n\nAna",
+			wantSubject: "Budget",
+			wantBody:    "Figures for 2019\u20132020 attached.\n\nAna",
+		},
+		{
+			name:        "em-dash between digits",
+			req:         rootRequest(ana),
+			raw:         "Subject: Budget\n\nSee pages 10\u201412.\n\nAna",
+			wantSubject: "Budget",
+			wantBody:    "See pages 10-12.\n\nAna",
+		},
+		{
+			name:        "em-dash at line start and end",
+			req:         rootRequest(ana),
+			raw:         "Subject: Budget\n\nPlan:\n\u2014 book the room\nThen we wait \u2014\n\n\u2014Ana",
+			wantSubject: "Budget",
+			wantBody:    "Plan:\n- book the room\nThen we wait\n\n- Ana",
+		},
+		{
+			name:        "em-dash before comma",
+			req:         rootRequest(ana),
+			raw:         "Subject: Budget\n\nThanks \u2014, see you.\n\nAna",
+			wantSubject: "Budget",
+			wantBody:    "Thanks, see you.\n\nAna",
+		},
+		{
+			name:        "heavy LLM user keeps em-dashes",
+			req:         rootRequest(heavy(ana)),
+			raw:         "Subject: Budget \u2014 Q3\n\nThe numbers look good \u2014 we can sign off.\n\nAna",
+			wantSubject: "Budget \u2014 Q3",
+			wantBody:    "The numbers look good \u2014 we can sign off.\n\nAna",
+		},
+		{
+			name:        "signature em-dash kept",
+			req:         rootRequest(withSignature(ana, "Ana Souza \u2014 Finance\nACME Corp")),
+			raw:         "Subject: Budget\n\nAll set \u2014 thanks.\n\nAna Souza \u2014 Finance\nACME Corp",
+			wantSubject: "Budget",
+			wantBody:    "All set, thanks.\n\nAna Souza \u2014 Finance\nACME Corp",
+		},
+		{
+			name:        "quoted em-dash kept",
+			req:         replyRequest(ana),
+			raw:         "Subject: Re: Budget review\n\nAgreed \u2014 go ahead.\n\n> Shall we \u2014 finally \u2014 approve it?\n\nAna",
+			wantSubject: "Re: Budget review",
+			wantBody:    "Agreed, go ahead.\n\n> Shall we \u2014 finally \u2014 approve it?\n\nAna",
+		},
+		{
+			name:        "trailing offer to change",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3 budget review\n\n" + plainBody + "\n\nLet me know if you need any changes!",
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "trailing separator and note",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3 budget review\n\n" + plainBody + "\n\n---\n\nNote: I kept the tone formal as requested.",
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "trailing offer with hope",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3 budget review\n\n" + plainBody + "\n\nI hope this helps! Feel free to adjust the tone.\n\n(Note: replace the figures with the real ones.)",
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "trailing spanish offer",
+			req:         rootRequest(maria),
+			raw:         "Asunto: Presupuesto\n\nHola Ana,\n\nTe envío las cifras.\n\nSaludos,\nMaria\n\n¡Avísame si necesitas algún cambio!",
+			wantSubject: "Presupuesto",
+			wantBody:    "Hola Ana,\n\nTe envío las cifras.\n\nSaludos,\nMaria",
+		},
+		{
+			name:        "question offer inside body kept",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3\n\nHi Maria,\n\nLet me know if you want to change the meeting time.\n\nBest,\nAna",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nLet me know if you want to change the meeting time.\n\nBest,\nAna",
+		},
+		{
+			name:        "sign-off paragraph with offer kept",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3\n\nHi Maria,\n\nFigures attached.\n\nLet me know if you'd like changes.\nBest,\nAna",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nFigures attached.\n\nLet me know if you'd like changes.\nBest,\nAna",
+		},
+		{
+			name:        "header lines after subject",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3 budget review\nTo: Maria Pérez\nFrom: Ana Souza\n\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "body label",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3 budget review\n\nBody:\n" + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "body label with text on its line",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3 budget review\n**Body:** " + plainBody,
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "name placeholder",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3\n\nHi Maria,\n\nFigures attached.\n\nBest,\n[Your Name]",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nFigures attached.\n\nBest,\nAna Souza",
+		},
+		{
+			name:        "markdown bold in body",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3\n\nHi Maria,\n\n**Action items:** review the __draft__ by Friday.\n\nAna",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nAction items: review the draft by Friday.\n\nAna",
+		},
+		{
+			name:        "crlf line endings and trailing spaces",
+			req:         rootRequest(ana),
+			raw:         "\ufeffSubject: Q3 budget review  \r\n\r\nHi Maria,  \r\n\r\nThe Q3 figures are ready for review.\r\n\r\nBest regards,\r\nAna Souza\r\n",
+			wantSubject: "Q3 budget review",
+			wantBody:    plainBody,
+		},
+		{
+			name:        "blank line runs collapse",
+			req:         rootRequest(ana),
+			raw:         "Subject: Q3\n\n\n\nHi Maria,\n\n\n\nFigures attached.\n\n\nAna\n\n\n",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nFigures attached.\n\nAna",
+		},
+		{
+			name:        "subject label deep in body ignored",
+			req:         rootRequest(ana),
+			raw:         "Hi Maria,\n\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\nSubject: forwarded\n\nAna",
+			wantSubject: "Budget review",
+			wantBody:    "Hi Maria,\n\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\nSubject: forwarded\n\nAna",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			subject, body, err := Repair(tt.raw, tt.req)
+			if err != nil {
+				t.Fatalf("Repair() error: %v", err)
+			}
+			if subject != tt.wantSubject {
+				t.Errorf("subject = %q, want %q", subject, tt.wantSubject)
+			}
+			if diff := cmp.Diff(tt.wantBody, body); diff != "" {
+				t.Errorf("body mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRepairUnusable(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+	}{
+		{name: "empty", raw: ""},
+		{name: "white space", raw: "  \n\t\n "},
+		{name: "empty fences", raw: "```\n```"},
+		{name: "subject only", raw: "Subject: Q3 budget review"},
+		{name: "subject and offer only", raw: "Subject: Q3\n\nLet me know if you'd like any changes!"},
+		{name: "preamble only", raw: "Here is the email:"},
+		{name: "refusal", raw: "I'm sorry, but I can't help with that request."},
+		{name: "ai disclaimer", raw: "As an AI language model, I cannot write emails that impersonate people."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			subject, body, err := Repair(tt.raw, rootRequest(ana))
+			if !errors.Is(err, ErrUnusable) {
+				t.Fatalf("Repair() = %q, %q, %v, want an ErrUnusable error", subject, body, err)
+			}
+		})
+	}
+}
+
+func TestRepairCapsSubject(t *testing.T) {
+	long := strings.Repeat("budget ", 60)
+	subject, _, err := Repair("Subject: "+long+"\n\n"+plainBody, rootRequest(ana))
+	if err != nil {
+		t.Fatalf("Repair() error: %v", err)
+	}
+	if n := utf8.RuneCountInString(subject); n > maxSubjectRunes {
+		t.Errorf("subject has %d characters, want at most %d", n, maxSubjectRunes)
+	}
+	if strings.HasSuffix(subject, " ") || !strings.HasSuffix(subject, "budget") {
+		t.Errorf("subject %q is not cut at a word end", subject)
+	}
+}
+
+func TestRepairCapsBody(t *testing.T) {
+	line := strings.Repeat("ñ", 59) + "\n" // 60 characters, 119 bytes
+	raw := "Subject: Q3\n\n" + strings.Repeat(line, 1000)
+	_, body, err := Repair(raw, rootRequest(ana))
+	if err != nil {
+		t.Fatalf("Repair() error: %v", err)
+	}
+	if n := utf8.RuneCountInString(body); n > maxBodyRunes {
+		t.Errorf("body has %d characters, want at most %d", n, maxBodyRunes)
+	}
+	if n := utf8.RuneCountInString(body); n < maxBodyRunes-60 {
+		t.Errorf("body has %d characters, want close to %d", n, maxBodyRunes)
+	}
+	for i, l := range strings.Split(body, "\n") {
+		if l != strings.TrimSuffix(line, "\n") {
+			t.Fatalf("body line %d = %q, want whole lines only", i, l)
+		}
+	}
+}
+
+func TestCutAtLineEnd(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		limit int
+		want  string
+	}{
+		{name: "short", in: "abc", limit: 5, want: "abc"},
+		{name: "line end", in: "ab\ncd\nef", limit: 7, want: "ab\ncd"},
+		{name: "space", in: "ab cd ef", limit: 6, want: "ab cd"},
+		{name: "one word", in: "abcdef", limit: 3, want: "abc"},
+		{name: "multibyte", in: "ééé ééé", limit: 5, want: "ééé"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cutAtLineEnd(tt.in, tt.limit); got != tt.want {
+				t.Errorf("cutAtLineEnd(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzRepair(f *testing.F) {
+	f.Add("Subject: Q3\n\n" + plainBody)
+	f.Add("```\n**Asunto:** x\u2014y\n\nHola\n```")
+	f.Add("Sure! Here's the email:\n\n" + plainBody + "\n\nLet me know if you need changes.")
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, req := range []generator.Request{rootRequest(ana), replyRequest(ana)} {
+			subject, body, err := Repair(raw, req)
+			if err != nil {
+				if !errors.Is(err, ErrUnusable) {
+					t.Fatalf("Repair() error %v does not wrap ErrUnusable", err)
+				}
+				continue
+			}
+			if strings.TrimSpace(body) == "" || subject == "" {
+				t.Fatalf("Repair() = %q, %q: empty subject or body without an error", subject, body)
+			}
+			if strings.Contains(subject, "\n") {
+				t.Fatalf("subject %q has a line break", subject)
+			}
+			if utf8.RuneCountInString(body) > maxBodyRunes {
+				t.Fatalf("body has %d characters", utf8.RuneCountInString(body))
+			}
+			if req.Parent != nil && subject != "Re: Budget review" {
+				t.Fatalf("reply subject = %q", subject)
+			}
+		}
+	})
+}
