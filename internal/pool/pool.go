@@ -73,6 +73,9 @@ type Pool struct {
 	rejectedErr  error
 	hasRejected  bool
 
+	// onReload, set by OnReload, reports each reload's outcome.
+	onReload func(ok bool, personas int)
+
 	// swapHook, when set by a test before any load, is called with each
 	// list put in force, while mu is held.
 	swapHook func(persona.List)
@@ -120,6 +123,16 @@ func (p *Pool) ForceLoad() error {
 	return p.load(true)
 }
 
+// OnReload sets f to be called after each load that put a list in force
+// (ok true, with its size) or that failed (ok false, with the size of the
+// list kept in force). Loads that found nothing new do not call it. Set it
+// before the first Load; f must not call back into the pool.
+func (p *Pool) OnReload(f func(ok bool, personas int)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onReload = f
+}
+
 // Reloads returns how many times a list has been put in force, counting the
 // first load and the empty list that a missing file puts in force.
 func (p *Pool) Reloads() uint64 {
@@ -142,6 +155,7 @@ func (p *Pool) load(force bool) error {
 	}
 	if err != nil {
 		p.log.Error("reading persona file, keeping the current pool", zap.String("path", p.path), zap.Error(err))
+		p.reportReload(false)
 		return fmt.Errorf("reading persona file %s: %w", p.path, err)
 	}
 
@@ -158,6 +172,7 @@ func (p *Pool) load(force bool) error {
 		p.log.Error("invalid persona file, keeping the current pool", zap.String("path", p.path), zap.Error(err))
 		err = fmt.Errorf("loading personas from %s: %w", p.path, err)
 		p.rejectedHash, p.rejectedErr, p.hasRejected = hash, err, true
+		p.reportReload(false)
 		return err
 	}
 
@@ -172,8 +187,16 @@ func (p *Pool) load(force bool) error {
 func (p *Pool) swap(list *persona.List) {
 	p.personas.Store(list)
 	p.reloads.Add(1)
+	p.reportReload(true)
 	if p.swapHook != nil {
 		p.swapHook(*list)
+	}
+}
+
+// reportReload calls the OnReload function. The caller holds mu.
+func (p *Pool) reportReload(ok bool) {
+	if p.onReload != nil {
+		p.onReload(ok, len(*p.personas.Load()))
 	}
 }
 

@@ -446,3 +446,32 @@ func TestLoadConcurrent(t *testing.T) {
 		t.Errorf("personas after final Load (-want +got):\n%s", diff)
 	}
 }
+
+func TestOnReloadReportsOutcomes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "email_personas.json")
+	p := New(path, persona.Defaults{}, zap.NewNop())
+	type outcome struct {
+		ok       bool
+		personas int
+	}
+	var got []outcome
+	p.OnReload(func(ok bool, personas int) { got = append(got, outcome{ok, personas}) })
+
+	write := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`[{"name": "A", "email": "a@example.com", "role": "Ops"}, {"name": "B", "email": "b@example.com", "role": "Ops"}]`)
+	_ = p.Load()
+	_ = p.Load() // unchanged: not reported
+	write(`[{"name": `)
+	_ = p.Load()
+	_ = p.Load() // the same bad content: not reported again
+
+	want := []outcome{{true, 2}, {false, 2}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("reported %v, want %v", got, want)
+	}
+}
