@@ -39,6 +39,10 @@ const (
 	DefaultExecTimeout      = 8 * time.Second
 	DefaultKeep             = 5000
 	DefaultGenerator        = "template"
+	DefaultLLMTimeout       = 60 * time.Second
+	DefaultOllamaURL        = "http://127.0.0.1:11434"
+	DefaultOllamaModel      = "llama3.1"
+	DefaultHealthMaxOutage  = 5 * time.Minute
 )
 
 // Config holds every setting of `emailgend run`.
@@ -60,8 +64,21 @@ type Config struct {
 	Location *time.Location
 	// Language is the default language of global pool personas.
 	Language string
-	// Generator names the content generator; only "template" exists yet.
+	// Generator names the content generator: "template", "ollama" or
+	// "openai".
 	Generator string
+	// Model, LLMURL, LLMTimeout and LLMKeyFile configure the LLM
+	// generators; the key file is read by the daemon, never logged.
+	Model      string
+	LLMURL     string
+	LLMTimeout time.Duration
+	LLMKeyFile string
+	// MetricsAddr is the loopback address of the metrics and health server,
+	// empty when it is off.
+	MetricsAddr string
+	// HealthMaxOutage is how long the Docker engine may be unreachable
+	// before /healthz fails.
+	HealthMaxOutage time.Duration
 	// DockerHost is the engine address; empty means DOCKER_HOST or the
 	// local socket.
 	DockerHost string
@@ -108,13 +125,19 @@ func Parse(command string, args []string, getenv func(string) string, home strin
 		{"state", "`file` of the SQLite state database", DefaultState, nil},
 		{"timezone", "IANA time `zone` of personas that name none (\"Local\" is the host's zone)", "Local", nil},
 		{"language", "ISO 639-1 language `code` of global pool personas that name none", DefaultLanguage, nil},
-		{"generator", "content generator `name`: template", DefaultGenerator, nil},
+		{"generator", "content generator `name`: template, ollama or openai", DefaultGenerator, nil},
+		{"model", "LLM `model` (default llama3.1 for ollama; required for openai)", "", nil},
+		{"llm-url", "LLM base `URL` (default http://127.0.0.1:11434 for ollama; required for openai)", "", nil},
+		{"llm-timeout", "time limit of one LLM call, a Go `duration`", DefaultLLMTimeout.String(), nil},
+		{"llm-key-file", "`file` holding the LLM API key, sent as a bearer token", "", nil},
 		{"docker-host", "Docker engine `address` (default: DOCKER_HOST or the local socket)", "", nil},
 		{"exec-timeout", "time limit of one delivery exec, a Go `duration` such as 8s", DefaultExecTimeout.String(), nil},
 		{"reply-probability", "chance that a tick continues a thread, a `number` from 0 to 1", strconv.FormatFloat(DefaultReplyProbability, 'g', -1, 64), nil},
 		{"keep", "`count` of records kept per decky in the state database", strconv.Itoa(DefaultKeep), nil},
 		{"log-level", "log `level`: debug, info, warn or error", "info", nil},
 		{"log-format", "log `format`: json, console, or auto (console on a terminal, JSON otherwise)", "auto", nil},
+		{"metrics-addr", "loopback `address` of the /metrics and /healthz server, such as 127.0.0.1:9464 (empty: off)", "", nil},
+		{"health-max-outage", "/healthz fails once the Docker engine has been unreachable this long, a Go `duration`", DefaultHealthMaxOutage.String(), nil},
 	}
 
 	fs := flag.NewFlagSet("emailgend "+command, flag.ContinueOnError)
@@ -174,8 +197,34 @@ func Parse(command string, args []string, getenv func(string) string, home strin
 		errs = append(errs, settingError("timezone", *raw["timezone"], err))
 	}
 	cfg.Location = loc
-	if cfg.Generator != DefaultGenerator {
-		errs = append(errs, settingError("generator", cfg.Generator, errors.New("the only generator is \"template\"")))
+	cfg.Model = *raw["model"]
+	cfg.LLMURL = *raw["llm-url"]
+	cfg.LLMKeyFile = *raw["llm-key-file"]
+	cfg.MetricsAddr = *raw["metrics-addr"]
+	switch cfg.Generator {
+	case "template":
+	case "ollama":
+		if cfg.Model == "" {
+			cfg.Model = DefaultOllamaModel
+		}
+		if cfg.LLMURL == "" {
+			cfg.LLMURL = DefaultOllamaURL
+		}
+	case "openai":
+		if cfg.Model == "" {
+			errs = append(errs, settingError("model", cfg.Model, errors.New("the openai generator needs a model name")))
+		}
+		if cfg.LLMURL == "" {
+			errs = append(errs, settingError("llm-url", cfg.LLMURL, errors.New("the openai generator needs the endpoint's base URL, such as http://127.0.0.1:8000")))
+		}
+	default:
+		errs = append(errs, settingError("generator", cfg.Generator, errors.New("must be template, ollama or openai")))
+	}
+	if cfg.LLMTimeout, err = time.ParseDuration(*raw["llm-timeout"]); err != nil || cfg.LLMTimeout <= 0 {
+		errs = append(errs, settingError("llm-timeout", *raw["llm-timeout"], errors.New("must be a positive Go duration such as 60s")))
+	}
+	if cfg.HealthMaxOutage, err = time.ParseDuration(*raw["health-max-outage"]); err != nil || cfg.HealthMaxOutage <= 0 {
+		errs = append(errs, settingError("health-max-outage", *raw["health-max-outage"], errors.New("must be a positive Go duration such as 5m")))
 	}
 	if cfg.ExecTimeout, err = time.ParseDuration(*raw["exec-timeout"]); err != nil || cfg.ExecTimeout <= 0 {
 		errs = append(errs, settingError("exec-timeout", *raw["exec-timeout"], errors.New("must be a positive Go duration such as 8s")))

@@ -99,7 +99,11 @@ func TestParseRejectsBadValues(t *testing.T) {
 		{"keep zero", []string{"--keep", "0"}, "at least 1"},
 		{"log level", []string{"--log-level", "loud"}, "debug, info, warn or error"},
 		{"log format", []string{"--log-format", "xml"}, "json, console or auto"},
-		{"generator", []string{"--generator", "ollama"}, "template"},
+		{"generator", []string{"--generator", "gpt"}, "must be template, ollama or openai"},
+		{"openai without model", []string{"--generator", "openai", "--llm-url", "http://127.0.0.1:8000"}, "needs a model name"},
+		{"openai without URL", []string{"--generator", "openai", "--model", "m"}, "needs the endpoint's base URL"},
+		{"llm timeout", []string{"--llm-timeout", "0s"}, "positive Go duration"},
+		{"health outage", []string{"--health-max-outage", "soon"}, "positive Go duration"},
 		{"stray argument", []string{"extra"}, "unexpected argument"},
 	}
 	for _, tt := range tests {
@@ -112,6 +116,16 @@ func TestParseRejectsBadValues(t *testing.T) {
 				t.Errorf("Parse(%q) error = %q, want it to mention %q", tt.args, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseOllamaDefaults(t *testing.T) {
+	cfg, err := Parse("run", []string{"--generator", "ollama"}, env(nil), "/home/op", io.Discard)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if cfg.Model != DefaultOllamaModel || cfg.LLMURL != DefaultOllamaURL || cfg.LLMTimeout != DefaultLLMTimeout {
+		t.Errorf("ollama settings = %q %q %v, want the defaults", cfg.Model, cfg.LLMURL, cfg.LLMTimeout)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package daemon wires the parts of emailgend together from a Config and
-// runs them: discovery, personas, generation, delivery, state and the
-// schedule.
+// runs them: discovery, personas, generation, delivery, state, the
+// schedule, and the service's notifications, metrics and health.
 package daemon
 
 import (
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/client"
@@ -16,13 +17,19 @@ import (
 	"github.com/decnet/emailgend/internal/config"
 	"github.com/decnet/emailgend/internal/discovery"
 	"github.com/decnet/emailgend/internal/driver"
-	"github.com/decnet/emailgend/internal/generator"
+	"github.com/decnet/emailgend/internal/failover"
 	"github.com/decnet/emailgend/internal/mailer"
+	"github.com/decnet/emailgend/internal/metrics"
+	"github.com/decnet/emailgend/internal/notify"
 	"github.com/decnet/emailgend/internal/persona"
 	"github.com/decnet/emailgend/internal/pool"
 	"github.com/decnet/emailgend/internal/scheduler"
 	"github.com/decnet/emailgend/internal/state"
 )
+
+// engineRetry is how often Run asks an unreachable Docker engine again
+// before the daemon reports itself ready.
+const engineRetry = 2 * time.Second
 
 // Daemon is a running emailgend.
 type Daemon struct {
@@ -33,14 +40,26 @@ type Daemon struct {
 	pool      *pool.Pool
 	mailer    *mailer.Mailer
 	scheduler *scheduler.Scheduler
+	// breaker is the LLM circuit breaker, nil with the template generator.
+	breaker *failover.Breaker
 	// closeTopologies releases the topology persona source.
 	closeTopologies func() error
+
+	metrics  *metrics.Metrics // nil when metrics are off
+	notifier *notify.Notifier // nil when not run by systemd
+	engine   engineState
+	errors   errorLimiter
 }
 
 // New builds a Daemon. Dry-run output goes to stdout. Close releases what
 // New opened, also after an error from Run.
 func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writer) (*Daemon, error) {
-	d := &Daemon{cfg: cfg, log: log}
+	d := &Daemon{cfg: cfg, log: log, notifier: notify.New()}
+	d.engine.log = log
+	d.errors.logger = log
+	if cfg.MetricsAddr != "" {
+		d.metrics = metrics.New()
+	}
 
 	docker, err := DockerClient(cfg)
 	if err != nil {
@@ -57,6 +76,17 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 
 	defaults := persona.Defaults{Language: cfg.Language, Location: cfg.Location}
 	d.pool = pool.New(cfg.Personas, defaults, log.Named("pool"))
+	d.pool.OnReload(func(ok bool, personas int) {
+		d.metrics.PoolReloaded(ok)
+		d.metrics.SetPoolSize(personas)
+	})
+
+	gen, breaker, err := NewGenerator(cfg, log)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.breaker = breaker
 
 	sched, err := scheduler.New(cfg.Schedule, d.tick, log.Named("scheduler"))
 	if err != nil {
@@ -67,13 +97,14 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 
 	topologies, _, closeTopologies := TopologySource(cfg, log)
 	d.closeTopologies = closeTopologies
+	finder := discovery.New(discovery.Engine{Name: LocalEngine, Client: docker})
 	d.mailer = mailer.New(mailer.Config{
-		Finder:           discovery.New(discovery.Engine{Name: LocalEngine, Client: docker}),
+		Finder:           observedFinder{finder: finder, d: d},
 		Topologies:       topologies,
 		Pool:             d.pool,
 		Deliverers:       map[string]mailer.Deliverer{LocalEngine: driver.New(docker, cfg.ExecTimeout)},
 		Store:            store,
-		Generator:        generator.NewTemplate(log.Named("generator")),
+		Generator:        gen,
 		Log:              log.Named("mailer"),
 		Spool:            cfg.Spool,
 		ReplyProbability: cfg.ReplyProbability,
@@ -85,26 +116,19 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 	return d, nil
 }
 
-// Run loads the personas and runs ticks until ctx is done, or a single tick
-// when the Config says Once. With Once, a failed tick is returned as the
-// error; otherwise failures are logged and the daemon goes on.
+// Run loads the personas, waits for the Docker engine, tells systemd it is
+// ready, and runs ticks until ctx is done, or a single tick when the Config
+// says Once. With Once, a failed tick is returned as the error; otherwise
+// failures are logged and the daemon goes on.
 func (d *Daemon) Run(ctx context.Context) error {
 	// A bad file leaves the pool empty until a reload fixes it; Load has
 	// logged why.
 	_ = d.pool.Load()
-	version, err := d.docker.ServerVersion(ctx)
-	if err != nil {
-		if d.cfg.Once {
-			return fmt.Errorf("reaching the Docker engine at %s: %w", d.docker.DaemonHost(), err)
-		}
-		d.log.Error("Docker engine unreachable, ticks will retry",
-			zap.String("docker_host", d.docker.DaemonHost()), zap.Error(err))
-	} else {
-		d.log.Info("Docker engine reachable", zap.String("docker_host", d.docker.DaemonHost()),
-			zap.String("engine_version", version.Version), zap.String("api_version", d.docker.ClientVersion()))
-	}
 
 	if d.cfg.Once {
+		if err := d.pingEngine(ctx); err != nil {
+			return fmt.Errorf("reaching the Docker engine at %s: %w", d.docker.DaemonHost(), err)
+		}
 		_, err := d.mailer.Tick(ctx)
 		if errors.Is(err, mailer.ErrNothingToDo) {
 			d.log.Info("tick ended without a message", zap.String("reason", err.Error()))
@@ -112,30 +136,50 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
+
+	if err := d.waitForEngine(ctx); err != nil {
+		return nil // stopped before the engine came up
+	}
+	d.notifyReady()
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		<-ctx.Done()
+		if err := d.notifier.Stopping(); err != nil {
+			d.log.Warn("telling systemd the daemon is stopping failed", zap.Error(err))
+		}
+	})
+	if interval, ok := notify.WatchdogInterval(); ok {
+		wg.Go(func() { d.pingWatchdog(ctx, interval/2) })
+	}
+	if d.cfg.MetricsAddr != "" {
+		wg.Go(func() { d.serveMetrics(ctx) })
+	}
+	wg.Go(func() {
 		// Watch loads the file again once its watch is set, so a change
 		// made since the load above is not missed.
 		if err := d.pool.Watch(ctx); err != nil {
 			d.log.Error("watching the persona pool failed, reload it with SIGHUP",
 				zap.String("path", d.pool.Path()), zap.Error(err))
 		}
-	}()
-	err = d.scheduler.Run(ctx)
-	<-watchDone
-	return err
+	})
+	return d.scheduler.Run(ctx)
 }
 
 // Reload reads the global persona pool again, even when the file looks
 // unchanged, as SIGHUP asks.
 func (d *Daemon) Reload() {
+	if err := d.notifier.Reloading(); err != nil {
+		d.log.Warn("telling systemd about the reload failed", zap.Error(err))
+	}
 	// ForceLoad logs its own failure and keeps the last good pool in force.
 	_ = d.pool.ForceLoad()
+	d.notifyReady()
 }
 
-// Close releases the state database and the Docker client. It is safe to
-// call more than once.
+// Close releases the state database, the topology source and the Docker
+// client. It is safe to call more than once.
 func (d *Daemon) Close() error {
 	var errs []error
 	if d.closeTopologies != nil {
@@ -153,14 +197,70 @@ func (d *Daemon) Close() error {
 	return errors.Join(errs...)
 }
 
-// tick is the scheduled job: it runs one tick and logs how it ended, so a
-// failing tick never reaches the scheduler.
+// tick is the scheduled job: it runs one tick, records its outcome in the
+// metrics and logs how it ended, so a failing tick never reaches the
+// scheduler.
 func (d *Daemon) tick(ctx context.Context) {
-	if _, err := d.mailer.Tick(ctx); err != nil {
-		if errors.Is(err, mailer.ErrNothingToDo) {
-			d.log.Debug("tick ended without a message", zap.String("reason", err.Error()))
-			return
+	out, err := d.mailer.Tick(ctx)
+	d.observe(out, err)
+	switch {
+	case err == nil:
+		d.errors.clear()
+	case errors.Is(err, mailer.ErrNothingToDo):
+		d.log.Debug("tick ended without a message", zap.String("reason", err.Error()))
+	default:
+		d.errors.report("tick failed", err)
+	}
+}
+
+func (d *Daemon) observe(out mailer.Outcome, err error) {
+	if d.breaker != nil {
+		if err := d.metrics.SetBreakerState(d.breaker.State()); err != nil {
+			d.log.Warn("recording the breaker state failed", zap.Error(err))
 		}
-		d.log.Error("tick failed", zap.Error(err))
+	}
+	if out.MessageID == "" || d.cfg.DryRun {
+		return
+	}
+	result := "delivered"
+	if err != nil {
+		result = "failed"
+	}
+	d.metrics.ObserveMessage(string(out.Source), out.Language, out.Generator, result, out.Delivery, out.Generation)
+	if err == nil {
+		d.metrics.TickSucceeded(time.Now())
+	}
+}
+
+// health is the /healthz check: the Docker engine must not have been
+// unreachable for longer than the configured outage.
+func (d *Daemon) health() error {
+	return d.engine.health.Check(time.Now(), d.cfg.HealthMaxOutage)
+}
+
+func (d *Daemon) serveMetrics(ctx context.Context) {
+	if err := metrics.Serve(ctx, d.cfg.MetricsAddr, d.metrics, d.health, d.log.Named("metrics")); err != nil {
+		d.log.Error("metrics server failed", zap.String("address", d.cfg.MetricsAddr), zap.Error(err))
+	}
+}
+
+func (d *Daemon) notifyReady() {
+	if err := d.notifier.Ready(); err != nil {
+		d.log.Warn("telling systemd the daemon is ready failed", zap.Error(err))
+	}
+}
+
+func (d *Daemon) pingWatchdog(ctx context.Context, every time.Duration) {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			if err := d.notifier.Watchdog(); err != nil {
+				d.log.Warn("watchdog ping failed", zap.Error(err))
+			}
+		}
 	}
 }

@@ -121,11 +121,18 @@ var ErrNothingToDo = errors.New("nothing to do")
 // Outcome describes the message a tick wrote.
 type Outcome struct {
 	Decky     string
+	Source    discovery.Source
 	ThreadID  string
 	MessageID string
 	Reply     bool
 	Date      time.Time
+	Language  string
+	Generator string   // what wrote the text, such as "template"
 	Delivered []string // container names that received the message
+	// Generation and Delivery are the time spent writing the text and
+	// delivering it to all containers; zero when that step did not run.
+	Generation time.Duration
+	Delivery   time.Duration
 }
 
 // Tick runs one tick. It returns an error wrapping ErrNothingToDo when there
@@ -152,12 +159,14 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	started := time.Now()
 	msg, data, err := m.write(ctx, &dr)
+	out := Outcome{Decky: decky.ID, Source: decky.Source, Language: sender.Language, Generation: time.Since(started)}
 	if err != nil {
-		return Outcome{}, err
+		return out, err
 	}
-
-	out := Outcome{Decky: decky.ID, ThreadID: dr.threadID, MessageID: msg.ID, Reply: dr.parent != nil, Date: msg.Date}
+	out.ThreadID, out.MessageID, out.Reply, out.Date = dr.threadID, msg.ID, dr.parent != nil, msg.Date
+	out.Generator = dr.content.Generator
 	dir := path.Join(m.cfg.Spool, dr.threadID)
 	name := driver.FileName(msg.ID)
 	if err := driver.ValidName(name); err != nil {
@@ -172,7 +181,9 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	if dr.parent != nil {
 		previous = dr.parent.Date
 	}
+	started = time.Now()
 	delivered, deliverErr := m.deliver(ctx, decky, del, log)
+	out.Delivery = time.Since(started)
 	if deliverErr != nil {
 		m.retract(ctx, decky, delivered, del, previous, log)
 		delivered = nil
