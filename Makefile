@@ -7,7 +7,7 @@ PKGS      := ./...
 # the real daemon, which delivers to whatever mail decky it finds there.
 TESTFLAGS ?= -race -count=1 -p 1 -timeout 20m
 
-.PHONY: help build test lint bench demo demo-clean clean
+.PHONY: help build test lint bench demo demo-clean clean verify-unit
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,6 +22,11 @@ lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+verify-unit: build ## check the systemd unit with systemd-analyze verify
+	@dir=$$(mktemp -d) && \
+	sed 's|^ExecStart=/usr/local/bin/emailgend |ExecStart=$(CURDIR)/$(BIN) |' deploy/systemd/emailgend.service > $$dir/emailgend.service && \
+	systemd-analyze verify $$dir/emailgend.service; status=$$?; rm -rf $$dir; exit $$status
 
 bench: ## run the benchmarks (delivery against the docker CLI, generation)
 	$(GO) test -run '^$$' -bench . -benchtime=50x -benchmem ./internal/driver/ ./internal/generator/
