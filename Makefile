@@ -23,10 +23,13 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
+# systemd-analyze verify exits 0 on directives it ignores, so any output
+# counts as a failure.
 verify-unit: build ## check the systemd unit with systemd-analyze verify
 	@dir=$$(mktemp -d) && \
 	sed 's|^ExecStart=/usr/local/bin/emailgend |ExecStart=$(CURDIR)/$(BIN) |' deploy/systemd/emailgend.service > $$dir/emailgend.service && \
-	systemd-analyze verify $$dir/emailgend.service; status=$$?; rm -rf $$dir; exit $$status
+	out=$$(systemd-analyze verify $$dir/emailgend.service 2>&1); status=$$?; rm -rf $$dir; \
+	if [ $$status -ne 0 ] || [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
 bench: ## run the benchmarks (delivery against the docker CLI, generation)
 	$(GO) test -run '^$$' -bench . -benchtime=50x -benchmem ./internal/driver/ ./internal/generator/
