@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -276,5 +277,88 @@ func TestRunSurvivesEngineOutage(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit after SIGTERM: %v, want status 0", err)
+	}
+}
+
+// slowDecky starts a fleet decky, from the GNU coreutils image (BusyBox's
+// shell would run its own touch), whose touch takes the given number of
+// seconds, so a delivery is still running when the test signals the daemon.
+func slowDecky(t *testing.T, seconds int) (containerID string) {
+	t.Helper()
+	c := dockertest.Client(t)
+	image := dockertest.CoreutilsImage(t, c)
+	ids := dockertest.StartDecky(t, c, image, "fleet", "", dockertest.UniqueName("slow"), "imap")
+	id := ids["imap"]
+	dockertest.Exec(t, c, id, "sh", "-c",
+		`mv /bin/touch /bin/touch.real && printf '#!/bin/sh\nsleep %s\nexec /bin/touch.real "$@"\n' "$1" >/bin/touch && chmod 755 /bin/touch`,
+		"sh", strconv.Itoa(seconds))
+	return id
+}
+
+// waitForTemporaryFile polls the container until a delivery has written
+// its hidden temporary file, which means the delivery is under way.
+func waitForTemporaryFile(t *testing.T, id string) {
+	t.Helper()
+	c := dockertest.Client(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		out := dockertest.Exec(t, c, id, "sh", "-c",
+			`for f in /var/spool/decnet-emails/*/.*.tmp; do [ -e "$f" ] && echo "$f"; done; true`)
+		if strings.TrimSpace(out) != "" {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("no delivery started within 30s")
+}
+
+func TestRunSIGTERMFinishesDelivery(t *testing.T) {
+	id := slowDecky(t, 2)
+	cmd := command(t, twoPersonas, "--schedule", "@every 1s", "--exec-timeout", "20s")
+	logs := start(t, cmd)
+	waitForTemporaryFile(t, id)
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, logs, `"message delivered"`)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v, want status 0", err)
+	}
+
+	c := dockertest.Client(t)
+	files := strings.Fields(dockertest.Exec(t, c, id, "sh", "-c",
+		`for f in /var/spool/decnet-emails/*/* /var/spool/decnet-emails/*/.*; do [ -f "$f" ] && echo "$f"; done; true`))
+	if len(files) != 1 || strings.Contains(files[0], ".tmp") {
+		t.Fatalf("spool files after SIGTERM = %q, want one delivered message", files)
+	}
+	data := dockertest.Exec(t, c, id, "cat", files[0])
+	if _, err := mail.ReadMessage(strings.NewReader(data)); err != nil {
+		t.Errorf("delivered file is not a complete message: %v", err)
+	}
+}
+
+func TestRunSecondSIGINTExitsAtOnce(t *testing.T) {
+	id := slowDecky(t, 25)
+	cmd := command(t, twoPersonas, "--schedule", "@every 1s", "--exec-timeout", "30s")
+	logs := start(t, cmd)
+	waitForTemporaryFile(t, id)
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, logs, `"scheduler stopping, waiting for the tick in progress"`)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err == nil {
+			t.Error("exit status 0 after a second SIGINT, want the signal's status")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10s after a second SIGINT, while the delivery needs 25s")
 	}
 }
