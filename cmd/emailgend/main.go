@@ -28,6 +28,8 @@ Commands:
   validate FILE     check a persona file and report each problem
   import-personas FILE [-o DEST]
                     validate a persona file and install it as the global pool
+  preview --from EMAIL --to EMAIL [--personas FILE] [--reply]
+                    print one message between two personas, without Docker
   help              show this help
 
 Run "emailgend COMMAND -h" for the flags of a command.
@@ -51,6 +53,8 @@ func run(args []string, stdout io.Writer, stderr *os.File) int {
 		return runValidate(args, stdout, stderr)
 	case "import-personas":
 		return runImportPersonas(args, stdout, stderr)
+	case "preview":
+		return runPreview(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -115,6 +115,12 @@ type setting struct {
 // flags, so one environment file serves them all; --once and --dry-run
 // belong to run only. Usage and errors from the flag package go to output.
 func Parse(command string, args []string, getenv func(string) string, home string, output io.Writer) (Config, error) {
+	return ParseWith(command, args, getenv, home, output, nil)
+}
+
+// ParseWith is Parse for a command with flags of its own, which extra
+// defines on the same flag set before it is parsed.
+func ParseWith(command string, args []string, getenv func(string) string, home string, output io.Writer, extra func(*flag.FlagSet)) (Config, error) {
 	raw := map[string]*string{}
 	settings := []setting{
 		{"schedule", "cron `spec` of the ticks, e.g. \"@every 5m\" or \"*/10 * * * *\"", DefaultSchedule, nil},
@@ -156,6 +162,9 @@ func Parse(command string, args []string, getenv func(string) string, home strin
 	if command == "run" {
 		fs.BoolVar(&cfg.Once, "once", false, "run one tick, then exit")
 		fs.BoolVar(&cfg.DryRun, "dry-run", false, "print each message to standard output instead of delivering and recording it")
+	}
+	if extra != nil {
+		extra(fs)
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: emailgend %s [flags]\n\nEach flag can also be set by the environment variable in brackets.\n\n", command)
