@@ -2,7 +2,10 @@ package generator
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/decnet/emailgend/internal/message"
 	"github.com/decnet/emailgend/internal/persona"
@@ -17,16 +20,26 @@ type composer struct {
 	tone    toneText
 	habits  habits
 	ex      *expander
+	// date is the message date in the sender's zone.
+	date time.Time
 }
 
 func newComposer(c *corpus, req Request) *composer {
 	key := toneKey(req.Sender.Tone)
+	date := req.Date
+	if date.IsZero() {
+		date = time.Now()
+	}
+	if loc := req.Sender.Location; loc != nil {
+		date = date.In(loc)
+	}
 	return &composer{
 		c:       c,
 		req:     req,
 		toneKey: key,
 		tone:    c.Tones[key],
 		habits:  habitsOf(req.Sender.Email),
+		date:    date,
 	}
 }
 
@@ -46,65 +59,166 @@ func (w *composer) compose() (subject, body string) {
 	r := w.req.Rand
 	topic := strings.TrimSpace(w.req.Topic)
 	if topic == "" && w.req.Parent != nil {
-		topic = strings.TrimSpace(strings.TrimPrefix(message.ReplySubject(w.req.Parent.Subject), "Re:"))
+		topic = bareSubject(w.req.Parent.Subject)
 	}
 	if topic == "" {
 		topic = RandomTopic(r)
 	}
-	text := w.c.topic(topic)
+	text, ok := w.c.Topics[strings.ToLower(topic)]
+	if !ok && w.req.Parent != nil {
+		text, ok = w.c.topicOfSubject(bareSubject(w.req.Parent.Subject))
+	}
+	if !ok {
+		text = w.c.Generic
+	}
 
-	w.ex = newExpander(r, w.c.Slots, map[string]string{
+	fixed := map[string]string{
 		"first":   firstName(w.req.Recipient.Name),
-		"full":    w.req.Recipient.Name,
+		"full":    strings.TrimSpace(w.req.Recipient.Name),
 		"me":      firstName(w.req.Sender.Name),
 		"name":    w.req.Sender.Name,
 		"role":    w.req.Sender.Role,
 		"company": companyName(w.req.Sender.Email),
 		"topic":   topic,
-	})
-	w.ex.fixed["about"] = w.ex.expand(pick(r, text.About))
-
-	if w.req.Parent == nil {
-		return w.ex.expand(pick(r, text.Subjects)), w.rootBody(text)
+		"owner":   text.Owner,
 	}
-	return message.ReplySubject(w.req.Parent.Subject), w.replyBody(text)
+	w.addCalendar(fixed)
+	w.ex = newExpander(r, w.c.Slots, fixed)
+	w.ex.weekdays = w.c.weekdaysBut[w.date.Weekday()]
+	w.ex.formal = w.tone.Register == "formal"
+
+	if w.req.Parent != nil {
+		return message.ReplySubject(w.req.Parent.Subject), w.replyBody(text)
+	}
+	fixed["about"] = w.ex.expand(pick(r, text.About))
+	if !roleOwns(w.req.Sender.Role, topic) {
+		return w.askMessage()
+	}
+	return w.rootMessage(text)
 }
 
-// rootBody writes the body of a new thread.
-func (w *composer) rootBody(text topicText) string {
-	r := w.req.Rand
-	var paras []string
-	paras = append(paras, w.ex.expand(w.habits.pick(r, w.tone.Greetings, w.habits.greeting)))
+// bareSubject returns subject without reply prefixes.
+func bareSubject(subject string) string {
+	return strings.TrimSpace(strings.TrimPrefix(message.ReplySubject(subject), "Re:"))
+}
 
-	first, second := pickTwo(r, text.Paragraphs)
-	lead := w.ex.expand(text.Paragraphs[first])
-	if opener := w.ex.expand(pick(r, w.tone.Openers)); opener != "" {
+// addCalendar sets the month, quarter and year placeholders from the
+// message date, so that "next quarter" in December is the first quarter.
+func (w *composer) addCalendar(fixed map[string]string) {
+	month := int(w.date.Month()) - 1
+	quarter := month / 3
+	fixed["month"] = w.c.MonthNames[month]
+	fixed["nextmonth"] = w.c.MonthNames[(month+1)%12]
+	fixed["lastmonth"] = w.c.MonthNames[(month+11)%12]
+	fixed["quarter"] = w.c.Quarters[quarter]
+	fixed["nextquarter"] = w.c.Quarters[(quarter+1)%4]
+	fixed["lastquarter"] = w.c.Quarters[(quarter+3)%4]
+	fixed["year"] = strconv.Itoa(w.date.Year())
+	fixed["nextyear"] = strconv.Itoa(w.date.Year() + 1)
+}
+
+// line expands tmpl and makes the language's contractions.
+func (w *composer) line(tmpl string) string {
+	return w.c.contract.apply(w.ex.expand(tmpl))
+}
+
+// greeting returns the greeting line. A sender who addresses people
+// formally uses the formal greetings of the tone, when it has any, and
+// everyone else greets by first name, so the form of address does not
+// change from one message to the next.
+func (w *composer) greeting() string {
+	list := w.tone.firstGreetings
+	if w.habits.formalAddress && len(w.tone.formalGreetings) > 0 {
+		list = w.tone.formalGreetings
+	}
+	return w.line(w.habits.pick(w.req.Rand, list, w.habits.greeting))
+}
+
+// rootMessage writes a new thread: one of the topic's threads, with a
+// subject and paragraphs that belong together.
+func (w *composer) rootMessage(text topicText) (subject, body string) {
+	r := w.req.Rand
+	thread := pick(r, text.Threads)
+	subject = w.line(pick(r, thread.Subjects))
+
+	paras := []string{w.greeting()}
+	first, second := pickTwo(r, thread.Paragraphs)
+	withSecond := second != first && r.IntN(100) < 45
+	if withSecond && second < first {
+		// Paragraphs keep their corpus order, so the one that introduces
+		// a fact comes before the ones that refer back to it.
+		first, second = second, first
+	}
+	lead := w.line(thread.Paragraphs[first])
+	if opener := w.line(pick(r, w.tone.Openers)); opener != "" {
 		lead = opener + " " + lead
 	}
 	paras = append(paras, lead)
-	if r.IntN(100) < 45 {
-		paras = append(paras, w.ex.expand(text.Paragraphs[second]))
+	if withSecond {
+		paras = append(paras, w.line(thread.Paragraphs[second]))
 	}
 	paras = w.appendCloser(paras)
-	return w.finish(paras)
+	return subject, w.finish(paras)
+}
+
+// askMessage writes a new thread from a sender whose role does not own
+// the topic: a question to the team that does, instead of figures the
+// sender would not have.
+func (w *composer) askMessage() (subject, body string) {
+	r := w.req.Rand
+	asks := w.c.Asks
+	subject = w.line(pick(r, asks.Subjects))
+	paras := []string{w.greeting()}
+	first, second := pickTwo(r, asks.Paragraphs)
+	paras = append(paras, w.line(asks.Paragraphs[first]))
+	if second != first && r.IntN(100) < 40 {
+		paras = append(paras, w.line(asks.Paragraphs[second]))
+	}
+	paras = w.appendCloser(paras)
+	return subject, w.finish(paras)
 }
 
 // replyBody writes the body of a reply: an acknowledgement of the parent,
 // one or two reply paragraphs and, when the sender quotes, an excerpt of
 // the parent under an attribution line.
+//
+// The reply paragraphs come from the thread whose subject the parent
+// carries, and only those whose facts the parent names are used, with the
+// parent's values. When the parent matches no thread, as one written by
+// another generator may not, the topic's replies that name no fact are
+// used.
 func (w *composer) replyBody(text topicText) string {
 	r := w.req.Rand
+	parent := w.req.Parent
+	facts := &parentFacts{text: ownText(parent.Body), slots: w.c.Slots, found: make(map[string]string, 4)}
+
+	var candidates []template
+	if thread, _ := text.matchThread(bareSubject(parent.Subject)); thread != nil {
+		candidates = usable(thread.replies, facts)
+	}
+	if len(candidates) == 0 {
+		candidates = usable(text.replies, facts)
+	}
+	about := pick(r, usable(text.about, facts)).text
+	// The lookups above found every fact the chosen texts can name, so
+	// they are drawn before expanding any of them.
+	for slot, value := range facts.found {
+		if value != "" {
+			w.ex.drawn[slot] = value
+		}
+	}
+	w.ex.fixed["about"] = w.ex.expand(about)
+
 	var paras []string
 	// Replies within a thread often skip the greeting, more so in
 	// informal tones.
 	if r.IntN(100) < 70 || w.toneKey == string(persona.Formal) {
-		paras = append(paras, w.ex.expand(w.habits.pick(r, w.tone.Greetings, w.habits.greeting)))
+		paras = append(paras, w.greeting())
 	}
-
-	first, second := pickTwo(r, text.Replies)
-	paras = append(paras, w.ex.expand(pick(r, w.tone.ReplyOpeners))+" "+w.ex.expand(text.Replies[first]))
+	first, second := pickTwo(r, candidates)
+	paras = append(paras, w.line(pick(r, w.tone.ReplyOpeners))+" "+w.line(candidates[first].text))
 	if second != first && r.IntN(100) < 30 {
-		paras = append(paras, w.ex.expand(text.Replies[second]))
+		paras = append(paras, w.line(candidates[second].text))
 	}
 	if r.IntN(100) < 60 {
 		paras = w.appendCloser(paras)
@@ -116,11 +230,32 @@ func (w *composer) replyBody(text topicText) string {
 	return body
 }
 
+// usable returns the templates of list whose facts the parent names and
+// whose text the parent does not already start a sentence with. When that
+// leaves none, it returns the fact-free ones.
+func usable(list []template, facts *parentFacts) []template {
+	out := make([]template, 0, len(list))
+	for _, t := range list {
+		if facts.has(t.facts) && (len(t.lead) < 12 || !strings.Contains(facts.text, t.lead)) {
+			out = append(out, t)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, t := range list {
+		if len(t.facts) == 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // appendCloser adds the closing line, as its own paragraph or at the end
 // of the last one.
 func (w *composer) appendCloser(paras []string) []string {
 	r := w.req.Rand
-	closer := w.ex.expand(pick(r, w.tone.Closers))
+	closer := w.line(pick(r, w.tone.Closers))
 	if r.IntN(2) == 0 {
 		return append(paras, closer)
 	}
@@ -137,7 +272,7 @@ func (w *composer) finish(paras []string) string {
 	}
 	signature := w.signature()
 	if !startsWithSignoff(signature) {
-		if signoff := w.ex.expand(w.habits.pick(w.req.Rand, w.tone.Signoffs, w.habits.signoff)); signoff != "" {
+		if signoff := w.line(w.habits.pick(w.req.Rand, w.tone.Signoffs, w.habits.signoff)); signoff != "" {
 			b.WriteString(signoff + "\n")
 		}
 	}
@@ -185,17 +320,19 @@ func pickTwo[T any](r *rand.Rand, list []T) (int, int) {
 	return first, second
 }
 
-// wrap breaks text into lines of at most width characters at spaces. A
-// width of zero leaves the text on one line, as clients that send
-// unwrapped plain text do. Words longer than width stay whole.
+// wrap breaks text into lines of at most width characters at ASCII
+// spaces. A no-break space, as French puts before "?" and ":", keeps its
+// words on one line. A width of zero leaves the text on one line, as
+// clients that send unwrapped plain text do. Words longer than width stay
+// whole.
 func wrap(text string, width int) string {
 	if width <= 0 {
 		return text
 	}
 	var b strings.Builder
 	line := 0
-	for i, word := range strings.Fields(text) {
-		n := len([]rune(word))
+	for i, word := range strings.FieldsFunc(text, isBreakSpace) {
+		n := utf8.RuneCountInString(word)
 		if i > 0 {
 			if line+1+n > width {
 				b.WriteByte('\n')
@@ -209,4 +346,8 @@ func wrap(text string, width int) string {
 		line += n
 	}
 	return b.String()
+}
+
+func isBreakSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r'
 }

@@ -40,6 +40,18 @@ func TestExpand(t *testing.T) {
 	}
 }
 
+func TestExpandRegister(t *testing.T) {
+	for _, formal := range []bool{false, true} {
+		e := newExpander(seeded(1), nil, map[string]string{"x": "X"})
+		e.formal = formal
+		got := e.expand("Hola, <dime|dígame> {x}.")
+		want := map[bool]string{false: "Hola, dime X.", true: "Hola, dígame X."}[formal]
+		if got != want {
+			t.Errorf("formal=%v: expand = %q, want %q", formal, got, want)
+		}
+	}
+}
+
 func TestExpandDigits(t *testing.T) {
 	e := newExpander(seeded(1), nil, nil)
 	for range 200 {

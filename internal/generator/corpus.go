@@ -3,6 +3,7 @@ package generator
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -23,6 +24,15 @@ type corpus struct {
 	// Sunday and January first.
 	Weekdays []string `json:"weekdays"`
 	Months   []string `json:"months"`
+	// MonthNames are the full month names, January first, and Quarters
+	// the names of the four quarters. The composer derives {month},
+	// {quarter} and their neighbours from the message date with them.
+	MonthNames []string `json:"month_names"`
+	Quarters   []string `json:"quarters"`
+	// Contractions are pairs of word sequences and their contracted form,
+	// such as Spanish "de el" and "del", applied where a slot value meets
+	// the text around it.
+	Contractions [][2]string `json:"contractions"`
 	// QuoteHeaders are the lines that introduce a quoted parent message.
 	QuoteHeaders []string `json:"quote_headers"`
 	// Signatures are made-up signatures by tone, used when the persona has
@@ -31,36 +41,92 @@ type corpus struct {
 	Tones      map[string]toneText `json:"tones"`
 	// Slots are the values a {name} placeholder can take.
 	Slots map[string][]string `json:"slots"`
+	// Asks are written instead of a topic's threads when the sender's role
+	// does not own the topic: the sender asks the owning team about it.
+	Asks askText `json:"asks"`
 	// Generic covers topics that have no entry of their own, through the
 	// {topic} placeholder.
 	Generic topicText            `json:"generic"`
 	Topics  map[string]topicText `json:"topics"`
+
+	contract *contractor
+	// weekdaysBut holds, for each day of the week, the weekday slot values
+	// other than that day.
+	weekdaysBut [7][]string
 }
 
-// toneText is the wording that depends on the sender's tone.
+// toneText is the wording that depends on the sender's tone. Greetings
+// that use {first} address the recipient by first name. The others use a
+// formal form, and each sender keeps to one of the two groups.
 type toneText struct {
+	// Register is "formal" when the tone uses the formal "you" of the
+	// language, such as Spanish "usted" or German "Sie", and "informal"
+	// otherwise. It selects the forms of <informal|formal> in all text.
+	Register     string   `json:"register"`
 	Greetings    []string `json:"greetings"`
 	Openers      []string `json:"openers"`
 	ReplyOpeners []string `json:"reply_openers"`
 	Closers      []string `json:"closers"`
 	Signoffs     []string `json:"signoffs"`
+
+	firstGreetings, formalGreetings []string
+}
+
+// askText is the wording of a message that asks about a topic.
+type askText struct {
+	Subjects   []string `json:"subjects"`
+	Paragraphs []string `json:"paragraphs"`
 }
 
 // topicText is the wording of one topic.
 type topicText struct {
+	// Owner names the team that usually writes about the topic, for asks.
+	Owner string `json:"owner"`
 	// About are noun phrases for the topic, used in openers.
-	About      []string `json:"about"`
+	About []string `json:"about"`
+	// Replies answer any message on the topic. They name no fact, so they
+	// cannot contradict the parent.
+	Replies []string `json:"replies"`
+	// Threads are the kinds of message a topic starts with, each with
+	// subjects that fit its paragraphs.
+	Threads []threadText `json:"threads"`
+
+	about, replies []template
+}
+
+// threadText is one kind of thread: the subjects and paragraphs of its
+// first message and the replies that answer them.
+type threadText struct {
 	Subjects   []string `json:"subjects"`
 	Paragraphs []string `json:"paragraphs"`
-	// Replies are paragraphs for replies on the topic. They name no vendor,
-	// client or project, because the reply cannot know which one the
-	// parent named.
+	// Replies may reuse the facts of the parent, such as {weekday} or
+	// {vendor}. A reply is only written when the parent names each of
+	// them, so it repeats the parent's value instead of inventing one.
 	Replies []string `json:"replies"`
+
+	patterns [][]string
+	replies  []template
+}
+
+// template is a reply-side template with the fact slots it uses and its
+// literal start, used to check whether the parent already contains it.
+type template struct {
+	text  string
+	facts []string
+	lead  string
 }
 
 // tones are the tone keys every corpus defines. persona.Custom is written
 // as formal.
 var tones = []string{"formal", "direct", "casual", "technical"}
+
+// factSlots are the slots whose value a reply takes from its parent. Their
+// values are plain text, so a value found in the parent is the one drawn.
+var factSlots = []string{"weekday", "time", "amount", "vendor", "client", "project", "city", "dept", "system", "room"}
+
+// weekdaySlots are drawn so that they never name the weekday of the
+// message itself.
+var weekdaySlots = []string{"weekday", "deadline"}
 
 // loadCorpora reads every embedded corpus file, keyed by language.
 func loadCorpora() (map[string]*corpus, error) {
@@ -100,60 +166,173 @@ func parseCorpus(data []byte) (*corpus, error) {
 	if len(c.Weekdays) != 7 || len(c.Months) != 12 {
 		return nil, fmt.Errorf("want 7 weekdays and 12 months, got %d and %d", len(c.Weekdays), len(c.Months))
 	}
+	if len(c.MonthNames) != 12 || len(c.Quarters) != 4 {
+		return nil, fmt.Errorf("want 12 month_names and 4 quarters, got %d and %d", len(c.MonthNames), len(c.Quarters))
+	}
 	if len(c.QuoteHeaders) == 0 {
-		return nil, fmt.Errorf("no quote_headers")
+		return nil, errors.New("no quote_headers")
+	}
+	if err := c.checkTones(); err != nil {
+		return nil, err
+	}
+	if len(c.Asks.Subjects) == 0 || len(c.Asks.Paragraphs) == 0 {
+		return nil, errors.New("asks: want subjects and paragraphs")
 	}
 
+	topics := make(map[string]topicText, len(c.Topics))
+	for key, t := range c.Topics {
+		if err := t.prepare(); err != nil {
+			return nil, fmt.Errorf("topic %q: %w", key, err)
+		}
+		topics[strings.ToLower(key)] = t
+	}
+	c.Topics = topics
+	if err := c.Generic.prepare(); err != nil {
+		return nil, fmt.Errorf("generic topic: %w", err)
+	}
+
+	c.contract = newContractor(c.Contractions)
+	c.weekdaysBut = weekdaysBut(c.Slots["weekday"])
+	return &c, nil
+}
+
+// checkTones checks every tone's lists and splits its greetings by the
+// form of address.
+func (c *corpus) checkTones() error {
 	for _, tone := range tones {
 		t, ok := c.Tones[tone]
 		if !ok {
-			return nil, fmt.Errorf("missing tone %q", tone)
+			return fmt.Errorf("missing tone %q", tone)
 		}
 		for field, list := range map[string][]string{
 			"greetings": t.Greetings, "openers": t.Openers, "reply_openers": t.ReplyOpeners,
 			"closers": t.Closers, "signoffs": t.Signoffs, "signatures": c.Signatures[tone],
 		} {
 			if len(list) == 0 {
-				return nil, fmt.Errorf("tone %q: no %s", tone, field)
+				return fmt.Errorf("tone %q: no %s", tone, field)
 			}
 		}
-	}
-
-	topics := make(map[string]topicText, len(c.Topics))
-	for key, t := range c.Topics {
-		topics[strings.ToLower(key)] = t
-	}
-	c.Topics = topics
-	for key, t := range c.Topics {
-		if err := t.check(); err != nil {
-			return nil, fmt.Errorf("topic %q: %w", key, err)
+		if t.Register != "formal" && t.Register != "informal" {
+			return fmt.Errorf("tone %q: register %q is neither formal nor informal", tone, t.Register)
 		}
-	}
-	if err := c.Generic.check(); err != nil {
-		return nil, fmt.Errorf("generic topic: %w", err)
-	}
-	return &c, nil
-}
-
-func (t topicText) check() error {
-	for field, list := range map[string][]string{
-		"about": t.About, "subjects": t.Subjects, "paragraphs": t.Paragraphs, "replies": t.Replies,
-	} {
-		if len(list) == 0 {
-			return fmt.Errorf("no %s", field)
+		t.firstGreetings, t.formalGreetings = nil, nil
+		for _, g := range t.Greetings {
+			if strings.Contains(g, "{first}") {
+				t.firstGreetings = append(t.firstGreetings, g)
+			} else {
+				t.formalGreetings = append(t.formalGreetings, g)
+			}
 		}
-	}
-	if len(t.Paragraphs) < 2 {
-		return fmt.Errorf("want at least 2 paragraphs, got %d", len(t.Paragraphs))
+		if len(t.firstGreetings) == 0 {
+			return fmt.Errorf("tone %q: no greeting uses {first}", tone)
+		}
+		c.Tones[tone] = t
 	}
 	return nil
 }
 
-// topic returns the text for key, or the generic text when the corpus has
-// no entry for it.
-func (c *corpus) topic(key string) topicText {
-	if t, ok := c.Topics[strings.ToLower(strings.TrimSpace(key))]; ok {
-		return t
+// prepare checks t and precomputes what replies need.
+func (t *topicText) prepare() error {
+	if len(t.About) == 0 || len(t.Replies) == 0 || len(t.Threads) == 0 || t.Owner == "" {
+		return errors.New("want owner, about, replies and threads")
 	}
-	return c.Generic
+	t.about = newTemplates(t.About)
+	if !hasFactFree(t.about) {
+		return errors.New("want an about without fact slots, for replies")
+	}
+	t.replies = newTemplates(t.Replies)
+	for _, r := range t.replies {
+		if len(r.facts) > 0 {
+			return fmt.Errorf("topic reply %q names a fact", r.text)
+		}
+	}
+	for i := range t.Threads {
+		th := &t.Threads[i]
+		if len(th.Subjects) == 0 || len(th.Paragraphs) < 2 || len(th.Replies) == 0 {
+			return fmt.Errorf("thread %d: want subjects, at least 2 paragraphs and replies", i)
+		}
+		th.patterns = make([][]string, len(th.Subjects))
+		for j, s := range th.Subjects {
+			if strings.ContainsAny(s, "[]") {
+				return fmt.Errorf("thread %d: subject %q has alternatives, which replies cannot match", i, s)
+			}
+			th.patterns[j] = subjectPattern(s)
+		}
+		th.replies = newTemplates(th.Replies)
+	}
+	return nil
+}
+
+func newTemplates(list []string) []template {
+	out := make([]template, len(list))
+	for i, s := range list {
+		lead := s
+		if end := strings.IndexAny(s, "{["); end >= 0 {
+			lead = s[:end]
+		}
+		out[i] = template{text: s, facts: factsOf(s), lead: lead}
+	}
+	return out
+}
+
+func hasFactFree(list []template) bool {
+	for _, t := range list {
+		if len(t.facts) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// factsOf returns the fact slots that tmpl names, in lower case.
+func factsOf(tmpl string) []string {
+	var out []string
+	for rest := tmpl; ; {
+		start := strings.IndexByte(rest, '{')
+		if start < 0 {
+			return out
+		}
+		end := strings.IndexByte(rest[start:], '}')
+		if end < 0 {
+			return out
+		}
+		name, _ := lowerFirst(rest[start+1 : start+end])
+		for _, f := range factSlots {
+			if name == f {
+				out = append(out, f)
+			}
+		}
+		rest = rest[start+end+1:]
+	}
+}
+
+// weekdaysBut returns, for each day of the week, the values of the
+// weekday slot without that day. The slot lists Monday to Friday in order,
+// so Saturday and Sunday keep all of them.
+func weekdaysBut(weekdays []string) [7][]string {
+	var out [7][]string
+	for day := range out {
+		list := make([]string, 0, len(weekdays))
+		for i, w := range weekdays {
+			if i != day-1 {
+				list = append(list, w)
+			}
+		}
+		out[day] = list
+	}
+	return out
+}
+
+// topicOfSubject returns the topic with a thread whose subjects match
+// subject, for replies whose request names no known topic.
+func (c *corpus) topicOfSubject(subject string) (topicText, bool) {
+	var best topicText
+	bestScore := 0
+	for _, key := range Topics {
+		t := c.Topics[strings.ToLower(key)]
+		if _, score := t.matchThread(subject); score > bestScore {
+			best, bestScore = t, score
+		}
+	}
+	return best, bestScore > 0
 }

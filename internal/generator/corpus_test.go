@@ -42,22 +42,31 @@ func templates(c *corpus) map[string]string {
 	for name, values := range c.Slots {
 		add("slots."+name, values)
 	}
+	add("asks.subjects", c.Asks.Subjects)
+	add("asks.paragraphs", c.Asks.Paragraphs)
+	add("month_names", c.MonthNames)
+	add("quarters", c.Quarters)
 	topics := map[string]topicText{"generic": c.Generic}
 	for key, text := range c.Topics {
 		topics[key] = text
 	}
 	for key, text := range topics {
+		add(key+".owner", []string{text.Owner})
 		add(key+".about", text.About)
-		add(key+".subjects", text.Subjects)
-		add(key+".paragraphs", text.Paragraphs)
 		add(key+".replies", text.Replies)
+		for i, th := range text.Threads {
+			label := key + ".threads[" + strconv.Itoa(i) + "]"
+			add(label+".subjects", th.Subjects)
+			add(label+".paragraphs", th.Paragraphs)
+			add(label+".replies", th.Replies)
+		}
 	}
 	return out
 }
 
 func TestCorpusLanguages(t *testing.T) {
 	got := NewTemplate(nil).Languages()
-	if diff := cmp.Diff([]string{"en", "es"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"de", "en", "es", "fr", "pt"}, got); diff != "" {
 		t.Errorf("corpus languages (-want +got):\n%s", diff)
 	}
 }
@@ -82,11 +91,15 @@ func TestCorpusCoversTopics(t *testing.T) {
 	}
 }
 
-var placeholder = regexp.MustCompile(`\{([^{}]*)\}`)
+var (
+	placeholder   = regexp.MustCompile(`\{([^{}]*)\}`)
+	registerForms = regexp.MustCompile(`<([^<>]*)>`)
+)
 
 // fixedPlaceholders are the names the composer fills in itself.
 var fixedPlaceholders = []string{
-	"first", "full", "me", "name", "role", "company", "topic", "about",
+	"first", "full", "me", "name", "role", "company", "topic", "about", "owner",
+	"month", "nextmonth", "lastmonth", "quarter", "nextquarter", "lastquarter", "year", "nextyear",
 	"qname", "qweekday", "qday", "qmonth", "qmonthnum", "qyear", "qtime", "qtime12",
 }
 
@@ -103,6 +116,14 @@ func TestCorpusTemplates(t *testing.T) {
 				}
 				if depth := bracketDepth(tmpl); depth != 0 {
 					t.Errorf("template %q has unbalanced brackets", tmpl)
+				}
+				for _, m := range registerForms.FindAllStringSubmatch(tmpl, -1) {
+					if n := len(splitOptions(m[1])); n != 2 {
+						t.Errorf("template %q has <%s> with %d forms, want an informal and a formal one", tmpl, m[1], n)
+					}
+				}
+				if rest := registerForms.ReplaceAllString(tmpl, ""); strings.ContainsAny(rest, "<>") {
+					t.Errorf("template %q has an unbalanced < or >", tmpl)
 				}
 				rest := placeholder.ReplaceAllString(tmpl, "")
 				if strings.ContainsAny(rest, "{}") {

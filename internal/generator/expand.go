@@ -2,6 +2,7 @@ package generator
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,11 +14,15 @@ import (
 //   - {name}: a value from fixed, or else one drawn from the corpus slot
 //     list of that name. A drawn value is kept for the rest of the message,
 //     so a vendor named in the subject is the one the body talks about.
+//     The weekday slots draw from weekdays instead when it is set.
 //   - {name#2}: a second, independent draw from the list "name".
 //   - {Name}: the same value with its first letter in upper case.
 //   - {#N}: N random digits, the first of them non-zero.
 //   - [a|b|c]: one of the alternatives, which may nest and contain
 //     placeholders.
+//   - <informal|formal>: the first form for senders who use the informal
+//     "you" of the language, such as Spanish "tú", and the second for
+//     those who use the formal one, such as "usted". It does not nest.
 //
 // An unknown placeholder is left in the text as written. The corpus tests
 // make sure no template contains one.
@@ -26,6 +31,11 @@ type expander struct {
 	slots map[string][]string
 	fixed map[string]string
 	drawn map[string]string
+	// formal selects the second form of <informal|formal>.
+	formal bool
+	// weekdays replaces the values of the slots in weekdaySlots, so that
+	// a message does not name its own day as a future one.
+	weekdays []string
 }
 
 func newExpander(r *rand.Rand, slots map[string][]string, fixed map[string]string) *expander {
@@ -46,6 +56,19 @@ func (e *expander) expand(tmpl string) string {
 			options := splitOptions(tmpl[i+1 : end])
 			b.WriteString(e.expand(options[e.r.IntN(len(options))]))
 			i = end + 1
+		case '<':
+			end := strings.IndexByte(tmpl[i:], '>')
+			if end < 0 {
+				b.WriteString(tmpl[i:])
+				return b.String()
+			}
+			options := splitOptions(tmpl[i+1 : i+end])
+			choice := options[0]
+			if e.formal && len(options) > 1 {
+				choice = options[1]
+			}
+			b.WriteString(e.expand(choice))
+			i += end + 1
 		case '{':
 			end := strings.IndexByte(tmpl[i:], '}')
 			if end < 0 {
@@ -79,6 +102,9 @@ func (e *expander) value(name string) string {
 	if !ok {
 		list, _, _ := strings.Cut(key, "#")
 		values := e.slots[list]
+		if e.weekdays != nil && slices.Contains(weekdaySlots, list) {
+			values = e.weekdays
+		}
 		if len(values) == 0 {
 			return "{" + name + "}"
 		}

@@ -23,6 +23,10 @@ type Request struct {
 	Topic string
 	// Parent is the message being replied to, or nil for a new thread.
 	Parent *Parent
+	// Date is the date the message will carry. Month, quarter and weekday
+	// words in the text are chosen to fit it, read in the sender's
+	// Location when set. The zero value means the time of the call.
+	Date time.Time
 	// Rand is the only source of randomness, so a seeded Rand gives the
 	// same message again. It must not be nil.
 	Rand *rand.Rand

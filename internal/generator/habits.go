@@ -7,7 +7,8 @@ import (
 )
 
 // habits are the choices a real person makes the same way in most of
-// their mail: a usual greeting and sign-off, one signature, one mail
+// their mail: a usual greeting and sign-off, one form of address, one
+// signature, one mail
 // client (which fixes the quote header and line wrapping) and how often
 // they quote. They are derived from the sender's address, so they stay the
 // same from one message to the next and across restarts.
@@ -16,6 +17,9 @@ type habits struct {
 	// wrapWidth is the column body lines are wrapped at, or zero for
 	// clients that send each paragraph as one line.
 	wrapWidth int
+	// formalAddress is set for senders who greet by full name, or with a
+	// formal form that names nobody, where the tone has such greetings.
+	formalAddress bool
 	// quotePercent is the chance, in percent, that a reply quotes its
 	// parent.
 	quotePercent int
@@ -34,13 +38,14 @@ func habitsOf(email string) habits {
 	seed := h.Sum64()
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	return habits{
-		greeting:     r.IntN(1 << 20),
-		signoff:      r.IntN(1 << 20),
-		signature:    r.IntN(1 << 20),
-		quoteHeader:  r.IntN(1 << 20),
-		wrapWidth:    []int{0, 72, 72, 76}[r.IntN(4)],
-		quotePercent: 45 + r.IntN(50),
-		seed:         seed,
+		greeting:      r.IntN(1 << 20),
+		signoff:       r.IntN(1 << 20),
+		signature:     r.IntN(1 << 20),
+		quoteHeader:   r.IntN(1 << 20),
+		wrapWidth:     []int{0, 72, 72, 76}[r.IntN(4)],
+		quotePercent:  45 + r.IntN(50),
+		formalAddress: r.IntN(2) == 0,
+		seed:          seed,
 	}
 }
 

@@ -23,8 +23,14 @@ const fallbackLanguage = "en"
 // embedded corpus without any network access. A message has a greeting,
 // an opener and one or two paragraphs on the topic, a closing line, a
 // sign-off and a signature. The sender's language and tone choose the
-// wording. Replies refer to the parent and often quote part of it. A
-// Template is safe for concurrent use.
+// wording, and the message date chooses month, quarter and weekday words.
+//
+// Each topic has a few kinds of thread, and a new thread takes its subject
+// and paragraphs from one of them, so the subject fits the body. A reply
+// finds the kind of thread from the parent subject and reuses the facts
+// the parent names, such as its weekday or vendor, instead of drawing new
+// ones. A sender whose role does not own the topic (see TopicsFor) asks
+// the owning team about it instead. A Template is safe for concurrent use.
 //
 // The corpus text contains no em-dash or en-dash. The persona's signature
 // and the quoted parent are copied as they are, dashes included.
