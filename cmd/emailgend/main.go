@@ -80,8 +80,25 @@ func runDaemon(args []string, stdout io.Writer, stderr *os.File) int {
 	}
 	defer log.Sync() //nolint:errcheck // nothing useful to do when the final flush fails
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopSignals := make(chan os.Signal, 2)
+	signal.Notify(stopSignals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(stopSignals)
+	go func() {
+		// The first SIGINT or SIGTERM lets the delivery in progress finish;
+		// a second SIGINT, an operator pressing Ctrl-C again, ends the
+		// process at once.
+		sig := <-stopSignals
+		log.Info("stopping after the delivery in progress", zap.String("signal", sig.String()))
+		cancel()
+		for sig := range stopSignals {
+			if sig == syscall.SIGINT {
+				log.Warn("second interrupt, exiting without waiting")
+				os.Exit(130)
+			}
+		}
+	}()
 
 	d, err := daemon.New(ctx, cfg, log, stdout)
 	if err != nil {
@@ -99,13 +116,6 @@ func runDaemon(args []string, stdout io.Writer, stderr *os.File) int {
 			d.Reload()
 		}
 	}()
-	go func() {
-		// After the first SIGINT or SIGTERM, restore the default handling
-		// so a second one ends the process at once.
-		<-ctx.Done()
-		stop()
-	}()
-
 	log.Info("emailgend starting", zap.String("schedule", cfg.Schedule), zap.String("personas", cfg.Personas),
 		zap.String("spool", cfg.Spool), zap.String("state", cfg.State), zap.Bool("once", cfg.Once),
 		zap.Bool("dry_run", cfg.DryRun))

@@ -80,7 +80,7 @@ func runPreview(args []string, stdout io.Writer, stderr *os.File) int {
 	now := time.Now()
 	topic := pf.topic
 	if topic == "" {
-		topic = generator.RandomTopic(rng)
+		topic = generator.RandomTopicFor(rng, sender.Role)
 	}
 
 	var parent *message.Message
@@ -130,7 +130,7 @@ func previewDate(at time.Time, p persona.Persona, rng *rand.Rand) time.Time {
 
 func writePreview(ctx context.Context, gen generator.Generator, from, to persona.Persona, topic string,
 	parent *message.Message, date time.Time, rng *rand.Rand) (message.Message, error) {
-	req := generator.Request{Sender: from, Recipient: to, Topic: topic, Rand: rng}
+	req := generator.Request{Sender: from, Recipient: to, Topic: topic, Date: date, Rand: rng}
 	if parent != nil {
 		req.Parent = &generator.Parent{Subject: parent.Subject, Body: parent.Body, FromName: parent.From.Name, Date: parent.Date}
 	}

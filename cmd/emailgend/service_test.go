@@ -347,7 +347,7 @@ func TestRunSecondSIGINTExitsAtOnce(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	waitForLog(t, logs, `"scheduler stopping, waiting for the tick in progress"`)
+	waitForLog(t, logs, `"stopping after the delivery in progress"`)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

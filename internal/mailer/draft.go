@@ -59,14 +59,14 @@ func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient 
 			ErrNothingToDo, sender.Email, d.ID, after.Format(time.RFC3339))
 	}
 	dr.threadID = m.newThreadID()
-	dr.topic = generator.RandomTopic(m.rng)
+	dr.topic = generator.RandomTopicFor(m.rng, sender.Role)
 	dr.date = date
 	return dr, nil
 }
 
 // write asks the generator for the text and builds the message around it.
 func (m *Mailer) write(ctx context.Context, dr *draft) (message.Message, []byte, error) {
-	req := generator.Request{Sender: dr.sender, Recipient: dr.recipient, Topic: dr.topic, Rand: m.rng}
+	req := generator.Request{Sender: dr.sender, Recipient: dr.recipient, Topic: dr.topic, Date: dr.date, Rand: m.rng}
 	if dr.parent != nil {
 		req.Parent = &generator.Parent{
 			Subject:  dr.parent.Subject,
