@@ -273,9 +273,9 @@ func TestDeliverFailures(t *testing.T) {
 				}
 				t.Parallel()
 				id := dockertest.StartContainer(t, c, dockertest.ContainerSpec{Image: image})
-				// The script calls stat -c '%s %Y' -- FILE; the stand-in
-				// reports the true size and a wrong mtime.
-				replaceCommand(t, c, id, "stat", `echo "$(wc -c <"$4") 12345"`)
+				// The script calls stat -c '%s %Y %Z' -- FILE; the stand-in
+				// reports the true size, a wrong mtime and the current time.
+				replaceCommand(t, c, id, "stat", `echo "$(wc -c <"$4") 12345 $(date +%s)"`)
 				del := sampleDelivery("thread-mtime", "<mtime@acme.example>")
 
 				err := New(c, DefaultTimeout).Deliver(context.Background(), id, del)
