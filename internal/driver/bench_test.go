@@ -73,6 +73,25 @@ func BenchmarkDeliver(b *testing.B) {
 		wg.Wait()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
+	// eight-containers/bare-exec is the ceiling of the concurrent rate: the
+	// engine's own cost of an exec, with no file written.
+	b.Run("eight-containers/bare-exec", func(b *testing.B) {
+		cmd := []string{"sh", "-c", "cat >/dev/null"}
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for _, id := range containers {
+			wg.Go(func() {
+				for next.Add(1) <= int64(b.N) {
+					if _, err := d.run(ctx, id, cmd, benchDelivery().Data, ""); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
 	b.Run("eight-containers/docker-cli", func(b *testing.B) {
 		for i := range b.N {
 			deliverWithCLI(b, containers[i%len(containers)], benchDelivery())
