@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -360,5 +361,49 @@ func TestRunSecondSIGINTExitsAtOnce(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("still running 10s after a second SIGINT, while the delivery needs 25s")
+	}
+}
+
+func TestRunSIGTERMCancelsHungModelCall(t *testing.T) {
+	c := dockertest.Client(t)
+	image := dockertest.BusyBoxImage(t, c)
+	dockertest.StartDecky(t, c, image, "fleet", "", dockertest.UniqueName("llm"), "imap")
+	called := make(chan struct{}, 10)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		called <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	cmd := command(t, twoPersonas, "--schedule", "@every 1s", "--generator", "ollama",
+		"--llm-url", srv.URL, "--llm-timeout", "60s")
+	logs := start(t, cmd)
+	select {
+	case <-called:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon never called the model")
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v, want status 0", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("still waiting for a hung model call 15s after SIGTERM, with a 60s LLM timeout")
+	}
+	for line := range logs {
+		if strings.Contains(line, `"message delivered"`) {
+			t.Errorf("a message was delivered after the stop request: %s", line)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -254,10 +255,43 @@ func ParseWith(command string, args []string, getenv func(string) string, home s
 	default:
 		errs = append(errs, settingError("log-format", cfg.LogFormat, errors.New("must be json, console or auto")))
 	}
+	if cfg.MetricsAddr != "" {
+		if err := checkLoopback(cfg.MetricsAddr); err != nil {
+			errs = append(errs, settingError("metrics-addr", cfg.MetricsAddr, err))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
 	}
+	// Relative paths are resolved now, while the working folder is the one
+	// the operator meant: a folder watch compares absolute event paths.
+	for _, p := range []*string{&cfg.Personas, &cfg.State, &cfg.TopologyDir, &cfg.Database, &cfg.LLMKeyFile} {
+		if *p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return Config{}, fmt.Errorf("resolving path %q: %w", *p, err)
+		}
+		*p = abs
+	}
 	return cfg, nil
+}
+
+// checkLoopback accepts host:port addresses on the loopback interface only,
+// because the metrics server has no authentication.
+func checkLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return errors.New("must be host:port, such as 127.0.0.1:9464")
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return errors.New("must be a loopback address (127.0.0.0/8, [::1] or localhost), because the metrics server has no authentication")
 }
 
 // EnvName returns the environment variable that sets the flag name, for

@@ -2,6 +2,7 @@ package config
 
 import (
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,9 @@ func TestParseRejectsBadValues(t *testing.T) {
 		{"llm timeout", []string{"--llm-timeout", "0s"}, "positive Go duration"},
 		{"health outage", []string{"--health-max-outage", "soon"}, "positive Go duration"},
 		{"stray argument", []string{"extra"}, "unexpected argument"},
+		{"metrics on all interfaces", []string{"--metrics-addr", "0.0.0.0:9464"}, "loopback"},
+		{"metrics without host", []string{"--metrics-addr", ":9464"}, "loopback"},
+		{"metrics without port", []string{"--metrics-addr", "127.0.0.1"}, "host:port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +120,19 @@ func TestParseRejectsBadValues(t *testing.T) {
 				t.Errorf("Parse(%q) error = %q, want it to mention %q", tt.args, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseResolvesRelativePaths(t *testing.T) {
+	cfg, err := Parse("run", []string{"--personas", "cm4/pool.json", "--state", "s.db", "--metrics-addr", "localhost:9464"}, env(nil), "/home/op", io.Discard)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if !filepath.IsAbs(cfg.Personas) || !strings.HasSuffix(cfg.Personas, "/cm4/pool.json") {
+		t.Errorf("Personas = %q, want an absolute path ending in /cm4/pool.json", cfg.Personas)
+	}
+	if !filepath.IsAbs(cfg.State) {
+		t.Errorf("State = %q, want an absolute path", cfg.State)
 	}
 }
 

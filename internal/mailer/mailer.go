@@ -137,6 +137,8 @@ type Outcome struct {
 
 // Tick runs one tick. It returns an error wrapping ErrNothingToDo when there
 // was nothing to write, and another error when writing or delivering failed.
+// Canceling ctx stops a tick that is still choosing or writing its message;
+// a delivery that has begun runs to its end.
 func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -175,6 +177,11 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	if m.cfg.DryRun {
 		return out, m.printDryRun(decky, path.Join(dir, name), data)
 	}
+
+	// From here the message is being delivered: a stop request lets it
+	// finish, within the driver's own time limits, so no decky is left
+	// with half a change and the state matches the mailboxes.
+	ctx = context.WithoutCancel(ctx)
 
 	del := driver.Delivery{Dir: dir, Name: name, Data: data, Date: msg.Date, FolderDate: msg.Date}
 	var previous time.Time // the thread folder's date without this message

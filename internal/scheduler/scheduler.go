@@ -39,8 +39,9 @@ func (s *Scheduler) Interval(now time.Time) time.Duration {
 }
 
 // Run calls the job on schedule until ctx is done, then waits for the job in
-// progress. The job's own context is not canceled with ctx, so a delivery
-// under way completes (its own time limits still apply).
+// progress. The job gets ctx itself and decides what to finish once it is
+// canceled: the daemon drops a message still being written but completes
+// one being delivered.
 func (s *Scheduler) Run(ctx context.Context) error {
 	logger := cronLogger{s.log}
 	// Recover must sit inside SkipIfStillRunning: a panic that escaped the
@@ -50,8 +51,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		cron.WithLogger(logger),
 		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)),
 	)
-	jobCtx := context.WithoutCancel(ctx)
-	c.Schedule(s.schedule, cron.FuncJob(func() { s.job(jobCtx) }))
+	c.Schedule(s.schedule, cron.FuncJob(func() { s.job(ctx) }))
 
 	c.Start()
 	s.log.Info("scheduler started", zap.String("schedule", s.spec),
