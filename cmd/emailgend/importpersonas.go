@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/decnet/emailgend/internal/config"
+	"github.com/decnet/emailgend/internal/persona"
 	"github.com/decnet/emailgend/internal/pool"
 )
 
@@ -78,7 +82,7 @@ func runImportPersonas(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warning: only one valid persona in %s; a decky needs two to receive mail\n", src)
 	}
 
-	out, err := res.personas.MarshalCanonical()
+	out, err := keepDefaultsOpen(data, res).MarshalCanonical()
 	if err != nil {
 		fmt.Fprintf(stderr, "emailgend: encoding personas: %v\n", err)
 		return 1
@@ -91,10 +95,58 @@ func runImportPersonas(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// keepDefaultsOpen clears the language and time zone of personas whose entry
+// named none, so the installed file keeps following the host's
+// DECNET_EMAILGEN_LANGUAGE and DECNET_EMAILGEN_TIMEZONE instead of freezing
+// the values in force during the import.
+func keepDefaultsOpen(data []byte, res checkedFile) persona.List {
+	var entries []map[string]json.RawMessage
+	// The content already parsed as a list; an entry that is not an object
+	// was dropped and is skipped below with the other dropped ones.
+	_ = json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &entries)
+	dropped := map[int]bool{}
+	for _, p := range res.problems {
+		if p.Dropped {
+			dropped[p.Index] = true
+		}
+	}
+	out := make(persona.List, 0, len(res.personas))
+	next := 0
+	for i := range entries {
+		if dropped[i] || next >= len(res.personas) {
+			continue
+		}
+		p := res.personas[next]
+		next++
+		if isUnset(entries[i]["language"]) {
+			p.Language = ""
+		}
+		if isUnset(entries[i]["timezone"]) {
+			p.Timezone = ""
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func isUnset(raw json.RawMessage) bool {
+	v := strings.TrimSpace(string(raw))
+	return v == "" || v == "null" || v == `""`
+}
+
 // installFile writes data beside dest, syncs it and renames it over dest,
 // so readers see either the old file or the whole new one. The folder is
 // created when missing.
 func installFile(dest string, data []byte) (err error) {
+	// A pool file that is a symbolic link is installed at its target, so
+	// the link stays, and an existing file keeps its permissions.
+	if target, err := filepath.EvalSymlinks(dest); err == nil {
+		dest = target
+	}
+	mode := os.FileMode(0o644)
+	if info, err := os.Stat(dest); err == nil {
+		mode = info.Mode().Perm()
+	}
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating folder for %s: %w", dest, err)
@@ -112,7 +164,7 @@ func installFile(dest string, data []byte) (err error) {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		tmp.Close()
 		return fmt.Errorf("setting mode of %s: %w", tmp.Name(), err)
 	}

@@ -236,3 +236,55 @@ func TestDeckiesTopologyFromDatabase(t *testing.T) {
 		t.Errorf("row = %q, want persona source %q and 2 valid, 2 at work", row, want)
 	}
 }
+
+func TestImportPersonasKeepsLinkModeAndOpenDefaults(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	if err := os.WriteFile(real, []byte("[]"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "email_personas.json")
+	if err := os.Symlink("real.json", link); err != nil {
+		t.Fatal(err)
+	}
+	// A byte order mark, as Windows editors write one, and no language or
+	// time zone on the first entry.
+	src := writeFile(t, "upload.json", "\xef\xbb\xbf"+`[
+  {"name": "Ana", "email": "ana@example.com", "role": "Finance"},
+  {"name": "Raj", "email": "raj@example.com", "role": "Ops", "language": "es", "timezone": "Europe/Madrid"}
+]`)
+	if code, _, stderr := emailgend(t, nil, "import-personas", src, "-o", link); code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+
+	if target, err := os.Readlink(link); err != nil || target != "real.json" {
+		t.Errorf("pool link = %q, %v; want it still pointing at real.json", target, err)
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o640 {
+		t.Errorf("installed file mode = %v, want the old file's 0640", info.Mode().Perm())
+	}
+	data, err := os.ReadFile(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var installed []map[string]any
+	if err := json.Unmarshal(data, &installed); err != nil {
+		t.Fatalf("installed file is not JSON: %v", err)
+	}
+	if len(installed) != 2 {
+		t.Fatalf("installed %d personas, want 2", len(installed))
+	}
+	if _, ok := installed[0]["language"]; ok {
+		t.Errorf("first persona got a language %v, want none so the host default applies", installed[0]["language"])
+	}
+	if _, ok := installed[0]["timezone"]; ok {
+		t.Errorf("first persona got a time zone %v, want none so the host default applies", installed[0]["timezone"])
+	}
+	if installed[1]["language"] != "es" || installed[1]["timezone"] != "Europe/Madrid" {
+		t.Errorf("second persona = %v, want its own language and zone kept", installed[1])
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/decnet/emailgend/internal/config"
@@ -42,8 +43,8 @@ func runPreview(args []string, stdout io.Writer, stderr *os.File) int {
 		fmt.Fprintf(stderr, "emailgend: %v\n", err)
 		return 2
 	}
-	if pf.from == "" || pf.to == "" {
-		fmt.Fprintln(stderr, "emailgend: preview needs --from and --to, the emails of two personas in the persona file")
+	if pf.from == "" || pf.to == "" || strings.EqualFold(pf.from, pf.to) {
+		fmt.Fprintln(stderr, "emailgend: preview needs --from and --to, the emails of two different personas in the persona file")
 		return 2
 	}
 	log, err := newCommandLogger(stderr, cfg)
@@ -68,10 +69,17 @@ func runPreview(args []string, stdout io.Writer, stderr *os.File) int {
 		fmt.Fprintf(stderr, "emailgend: no valid persona with email %q in %s\n", pf.to, cfg.Personas)
 		return 1
 	}
-	gen, _, err := daemon.NewGenerator(cfg, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "emailgend: %v\n", err)
-		return 1
+	// An operator previews to check a generator setting, so an LLM is used
+	// without the breaker: a failing model is reported, not hidden behind
+	// a template message.
+	var gen generator.Generator = generator.NewTemplate(log.Named("generator"))
+	if cfg.Generator != config.DefaultGenerator {
+		model, err := daemon.NewModel(cfg, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "emailgend: %v\n", err)
+			return 1
+		}
+		gen = model
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.LLMTimeout+10*time.Second)

@@ -48,6 +48,7 @@ func TestPreviewRejects(t *testing.T) {
 		want     string
 	}{
 		{"missing flags", []string{"preview"}, 2, "needs --from and --to"},
+		{"same persona twice", []string{"preview", "--from", "ana@example-corp.com", "--to", "ANA@example-corp.com"}, 2, "two different personas"},
 		{"unknown persona", []string{"preview", "--from", "nobody@example.com", "--to", "ana@example-corp.com"}, 1, `no valid persona with email "nobody@example.com"`},
 	}
 	for _, tt := range tests {
@@ -104,5 +105,28 @@ func TestPreviewWithOpenAIServer(t *testing.T) {
 	}
 	if strings.Contains(stderr, "test-key") {
 		t.Error("the API key appears in the log")
+	}
+}
+
+func TestPreviewReportsFailingModel(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "model not loaded", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	personas := writeFile(t, "personas.json", twoPersonas)
+	env := []string{
+		"DECNET_EMAILGEN_PERSONAS=" + personas,
+		"DECNET_EMAILGEN_GENERATOR=ollama",
+		"DECNET_EMAILGEN_LLM_URL=" + srv.URL,
+	}
+	code, stdout, stderr := emailgend(t, env, "preview", "--from", "obrien@example-corp.com", "--to", "ana@example-corp.com")
+	if code != 1 {
+		t.Errorf("exit code = %d, want 1", code)
+	}
+	if stdout != "" {
+		t.Errorf("stdout = %q, want no message when the model fails", stdout)
+	}
+	if !strings.Contains(stderr, "500") {
+		t.Errorf("stderr = %q, want the model's failure", stderr)
 	}
 }

@@ -17,23 +17,29 @@ func NewGenerator(cfg config.Config, log *zap.Logger) (generator.Generator, *fai
 	if cfg.Generator == config.DefaultGenerator {
 		return template, nil, nil
 	}
+	model, err := NewModel(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	breaker := failover.New(model, template, failover.Config{}, log.Named("failover"))
+	return breaker, breaker, nil
+}
+
+// NewModel returns the configured LLM generator alone, without the breaker,
+// so a failing model call comes back as an error.
+func NewModel(cfg config.Config, log *zap.Logger) (*llm.Generator, error) {
 	var key string
 	if cfg.LLMKeyFile != "" {
 		var err error
 		if key, err = llm.ReadKeyFile(cfg.LLMKeyFile); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	model, err := llm.New(llm.Config{
+	return llm.New(llm.Config{
 		Kind:    cfg.Generator,
 		BaseURL: cfg.LLMURL,
 		Model:   cfg.Model,
 		APIKey:  key,
 		Timeout: cfg.LLMTimeout,
 	}, log.Named("llm"))
-	if err != nil {
-		return nil, nil, err
-	}
-	breaker := failover.New(model, template, failover.Config{}, log.Named("failover"))
-	return breaker, breaker, nil
 }

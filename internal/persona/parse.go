@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +57,9 @@ func (p Problem) String() string {
 // *json.SyntaxError and adds its byte offset, or not an array, which wraps
 // ErrNotList.
 func Parse(data []byte, def Defaults) (List, []Problem, error) {
+	// Editors on Windows often start a UTF-8 file with a byte order mark,
+	// which JSON does not allow.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil {
 		var syntaxErr *json.SyntaxError

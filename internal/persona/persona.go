@@ -56,7 +56,7 @@ type Persona struct {
 	ToneCustom string   `json:"tone_custom,omitempty"`
 	Mannerisms []string `json:"mannerisms"`
 	// Language is a lowercase ISO 639-1 code such as "es".
-	Language string `json:"language"`
+	Language string `json:"language,omitempty"`
 	// Signature is used verbatim when set. When it is empty, the message
 	// writer makes one up.
 	Signature       string  `json:"signature,omitempty"`
@@ -65,7 +65,7 @@ type Persona struct {
 	UsesLLMsHeavily bool    `json:"uses_llms_heavily"`
 	// Timezone is the IANA zone name that ActiveHours and ActiveDays are
 	// read in.
-	Timezone   string `json:"timezone"`
+	Timezone   string `json:"timezone,omitempty"`
 	ActiveDays string `json:"active_days"`
 
 	// Schedule is ActiveHours and ActiveDays read in Location. It is always
