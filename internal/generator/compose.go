@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/decnet/emailgend/internal/message"
@@ -22,6 +23,12 @@ type composer struct {
 	ex      *expander
 	// date is the message date in the sender's zone.
 	date time.Time
+	// thanks holds the thanks words written so far.
+	thanks thanksState
+	// greeted is set once the greeting, the first paragraph, is written,
+	// and afterGreeting when the paragraph after it keeps a lower-case
+	// first letter (see LowerAfterGreeting).
+	greeted, afterGreeting bool
 }
 
 func newComposer(c *corpus, req Request) *composer {
@@ -33,11 +40,19 @@ func newComposer(c *corpus, req Request) *composer {
 	if loc := req.Sender.Location; loc != nil {
 		date = date.In(loc)
 	}
+	tone := c.Tones[key]
+	if req.Parent != nil {
+		// A reply answers in the register its parent used to address the
+		// sender, and in the sender's own register when that is unclear.
+		if formal, ok := c.parentRegister(ownText(req.Parent.Body)); ok {
+			tone = c.toneWithRegister(key, formal)
+		}
+	}
 	return &composer{
 		c:       c,
 		req:     req,
 		toneKey: key,
-		tone:    c.Tones[key],
+		tone:    tone,
 		habits:  habitsOf(req.Sender.Email),
 		date:    date,
 	}
@@ -131,7 +146,10 @@ func (w *composer) greeting() string {
 	if w.habits.formalAddress && len(w.tone.formalGreetings) > 0 {
 		list = w.tone.formalGreetings
 	}
-	return w.line(w.habits.pick(w.req.Rand, list, w.habits.greeting))
+	greeting := w.line(w.habits.pick(w.req.Rand, list, w.habits.greeting))
+	w.greeted = true
+	w.afterGreeting = w.c.LowerAfterGreeting && strings.HasSuffix(greeting, ",")
+	return greeting
 }
 
 // rootMessage writes a new thread: one of the topic's threads, with a
@@ -149,13 +167,10 @@ func (w *composer) rootMessage(text topicText) (subject, body string) {
 		// a fact comes before the ones that refer back to it.
 		first, second = second, first
 	}
-	lead := w.line(thread.Paragraphs[first])
-	if opener := w.line(pick(r, w.tone.Openers)); opener != "" {
-		lead = opener + " " + lead
-	}
-	paras = append(paras, lead)
+	lead := w.c.measure(w.line(thread.Paragraphs[first]))
+	paras = append(paras, w.withOpener(w.tone.Openers, lead))
 	if withSecond {
-		paras = append(paras, w.line(thread.Paragraphs[second]))
+		paras = w.appendIfFits(paras, w.line(thread.Paragraphs[second]))
 	}
 	paras = w.appendCloser(paras)
 	return subject, w.finish(paras)
@@ -170,9 +185,9 @@ func (w *composer) askMessage() (subject, body string) {
 	subject = w.line(pick(r, asks.Subjects))
 	paras := []string{w.greeting()}
 	first, second := pickTwo(r, asks.Paragraphs)
-	paras = append(paras, w.line(asks.Paragraphs[first]))
+	paras = w.appendIfFits(paras, w.line(asks.Paragraphs[first]))
 	if second != first && r.IntN(100) < 40 {
-		paras = append(paras, w.line(asks.Paragraphs[second]))
+		paras = w.appendIfFits(paras, w.line(asks.Paragraphs[second]))
 	}
 	paras = w.appendCloser(paras)
 	return subject, w.finish(paras)
@@ -216,9 +231,10 @@ func (w *composer) replyBody(text topicText) string {
 		paras = append(paras, w.greeting())
 	}
 	first, second := pickTwo(r, candidates)
-	paras = append(paras, w.line(pick(r, w.tone.ReplyOpeners))+" "+w.line(candidates[first].text))
+	lead := w.c.measure(w.line(candidates[first].text))
+	paras = append(paras, w.withOpener(w.tone.ReplyOpeners, lead))
 	if second != first && r.IntN(100) < 30 {
-		paras = append(paras, w.line(candidates[second].text))
+		paras = w.appendIfFits(paras, w.line(candidates[second].text))
 	}
 	if r.IntN(100) < 60 {
 		paras = w.appendCloser(paras)
@@ -251,28 +267,85 @@ func usable(list []template, facts *parentFacts) []template {
 	return out
 }
 
+// withOpener returns lead after an opener from openers that does not
+// thank next to it, or lead alone when every opener would, and records
+// both as written.
+func (w *composer) withOpener(openers []string, lead piece) string {
+	opener, ok := w.pickFitting(openers, lead)
+	w.thanks.add(opener)
+	w.thanks.add(lead)
+	if !ok || opener.text == "" {
+		return lead.text
+	}
+	return opener.text + " " + lead.text
+}
+
+// appendIfFits adds text as a paragraph unless its thanks words would
+// break the limits of thanksState.
+func (w *composer) appendIfFits(paras []string, text string) []string {
+	p := w.c.measure(text)
+	if !w.thanks.fits(p, piece{}) {
+		return paras
+	}
+	w.thanks.add(p)
+	return append(paras, text)
+}
+
 // appendCloser adds the closing line, as its own paragraph or at the end
-// of the last one.
+// of the last one. It leaves the closer out when each one would thank
+// next to another thanks or once too often.
 func (w *composer) appendCloser(paras []string) []string {
 	r := w.req.Rand
-	closer := w.line(pick(r, w.tone.Closers))
-	if r.IntN(2) == 0 {
-		return append(paras, closer)
+	closer, ok := w.pickFitting(w.tone.Closers, w.signatureSignoff())
+	if !ok {
+		return paras
 	}
-	paras[len(paras)-1] += " " + closer
+	w.thanks.add(closer)
+	if r.IntN(2) == 0 {
+		return append(paras, closer.text)
+	}
+	paras[len(paras)-1] += " " + closer.text
 	return paras
+}
+
+// signatureSignoff returns the sign-off line that the sender's own
+// signature opens with, or the zero piece.
+func (w *composer) signatureSignoff() piece {
+	signature := w.req.Sender.Signature
+	if !startsWithSignoff(signature) {
+		return piece{}
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(signature), "\n")
+	return w.c.measure(line)
+}
+
+// signoff returns the sign-off line: the sender's usual one most of the
+// time, or another that does not thank next to a thanking closer.
+func (w *composer) signoff() string {
+	p := w.c.measure(w.line(w.habits.pick(w.req.Rand, w.tone.Signoffs, w.habits.signoff)))
+	if !w.thanks.fits(p, piece{}) {
+		p, _ = w.pickFitting(w.tone.Signoffs, piece{})
+	}
+	w.thanks.add(p)
+	return p.text
 }
 
 // finish wraps the paragraphs and adds the sign-off and signature.
 func (w *composer) finish(paras []string) string {
 	var b strings.Builder
-	for _, p := range paras {
+	for i, p := range paras {
+		// Every paragraph after the greeting starts a sentence, except in
+		// languages that go on in lower case (see LowerAfterGreeting).
+		greeting := i == 0 && w.greeted
+		if !greeting && !(i == 1 && w.afterGreeting) {
+			p = capitalize(p)
+		}
 		b.WriteString(wrap(p, w.habits.wrapWidth))
 		b.WriteString("\n\n")
 	}
 	signature := w.signature()
 	if !startsWithSignoff(signature) {
-		if signoff := w.line(w.habits.pick(w.req.Rand, w.tone.Signoffs, w.habits.signoff)); signoff != "" {
+		if signoff := w.signoff(); signoff != "" {
 			b.WriteString(signoff + "\n")
 		}
 	}
@@ -300,6 +373,14 @@ func firstName(name string) string {
 		return name
 	}
 	return fields[0]
+}
+
+// capitalize returns s with its first letter in upper case.
+func capitalize(s string) string {
+	if r, _ := utf8.DecodeRuneInString(s); !unicode.IsLower(r) {
+		return s
+	}
+	return upperFirst(s)
 }
 
 func pick[T any](r *rand.Rand, list []T) T {

@@ -33,6 +33,19 @@ type corpus struct {
 	// such as Spanish "de el" and "del", applied where a slot value meets
 	// the text around it.
 	Contractions [][2]string `json:"contractions"`
+	// LowerAfterGreeting is set for languages, such as German, that start
+	// the line after a greeting ending in a comma with a lower-case letter
+	// unless the first word is a noun or the formal "Sie". The openers,
+	// reply openers and ask paragraphs of such a corpus are written in
+	// that form, and the composer capitalizes them where no such greeting
+	// comes before them.
+	LowerAfterGreeting bool `json:"lower_after_greeting"`
+	// Thanks are the starts of the words that thank, in lower case, such
+	// as "merci" and "remerci". See thanksState.
+	Thanks []string `json:"thanks"`
+	// RegisterWords are the words that show which "you" a message uses,
+	// so a reply can use the register of its parent.
+	RegisterWords registerWords `json:"register_words"`
 	// QuoteHeaders are the lines that introduce a quoted parent message.
 	QuoteHeaders []string `json:"quote_headers"`
 	// Signatures are made-up signatures by tone, used when the persona has
@@ -175,6 +188,15 @@ func parseCorpus(data []byte) (*corpus, error) {
 	if err := c.checkTones(); err != nil {
 		return nil, err
 	}
+	if len(c.Thanks) == 0 {
+		return nil, errors.New("no thanks words")
+	}
+	for _, stem := range c.Thanks {
+		if stem == "" || stem != strings.ToLower(stem) {
+			return nil, fmt.Errorf("thanks word %q is empty or not in lower case", stem)
+		}
+	}
+	c.RegisterWords.prepare()
 	if len(c.Asks.Subjects) == 0 || len(c.Asks.Paragraphs) == 0 {
 		return nil, errors.New("asks: want subjects and paragraphs")
 	}
