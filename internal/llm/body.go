@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -11,39 +12,38 @@ import (
 
 var (
 	bold = regexp.MustCompile(`\*\*([^*\n]+)\*\*|__([^_\n]+)__`)
-	// namePlaceholder matches the sender-name placeholders that models
-	// leave in a signature, in the languages of the template corpus.
-	namePlaceholder = regexp.MustCompile(`(?i)\[(?:your (?:full )?name|name|sender(?:'s)? name|tu nombre|su nombre|votre nom|ton nom|ihr name|dein name|seu nome|o seu nome|il tuo nome|tuo nome)\]`)
+	// quotePrefix matches the ">" markers, with their spaces, that start
+	// a quoted line.
+	quotePrefix = regexp.MustCompile(`^[ \t]*(?:>[ \t]?)+`)
 
-	// dash matches an em-dash with any spaces around it, or an en-dash
-	// with spaces on both sides. An en-dash without spaces, as in
-	// "2019–2020", is a range and stays.
-	dash          = regexp.MustCompile(`[ \t]*\x{2014}[ \t]*|[ \t]+\x{2013}[ \t]+`)
-	lineStartDash = regexp.MustCompile(`^(\s*)[\x{2013}\x{2014}][ \t]*`)
+	// dash matches an em-dash, a horizontal bar (U+2015) or a two- or
+	// three-em dash, with any spaces around it, or an en-dash or "--" with
+	// spaces on both sides. An en-dash without spaces, as in "2019–2020",
+	// is a range and stays, and so does "--" without spaces, such as the
+	// "-- " line that starts a signature.
+	dash          = regexp.MustCompile(`[ \t]*[\x{2014}\x{2015}\x{2E3A}\x{2E3B}][ \t]*|[ \t]+(?:\x{2013}|--)[ \t]+`)
+	lineStartDash = regexp.MustCompile(`^(\s*)[\x{2013}\x{2014}\x{2015}\x{2E3A}\x{2E3B}][ \t]*`)
 	doubledComma  = regexp.MustCompile(`,\s*([,.;:!?])`)
 )
 
-// cleanBody finishes the body text: control characters, Markdown bold and
-// name placeholders are removed, dashes are replaced for senders who do not use LLMs
-// heavily, blank-line runs collapse to one, and the result is capped at
-// maxBodyRunes. Quoted lines and the persona's signature keep their text.
-func cleanBody(text string, req generator.Request) string {
-	sender := req.Sender
-	fix := func(line string) string {
-		if strings.HasPrefix(strings.TrimSpace(line), ">") {
-			return line
-		}
-		line = bold.ReplaceAllString(line, "$1$2")
-		line = namePlaceholder.ReplaceAllLiteralString(line, sender.Name)
-		if !sender.UsesLLMsHeavily {
-			line = replaceDashes(line)
-		}
-		return line
-	}
+// dashChars are the dash characters that replaceDashes rewrites.
+const dashChars = "\u2013\u2014\u2015\u2E3A\u2E3B"
 
+// cleanBody finishes the body text. It removes control characters and
+// Markdown bold, fills the placeholders that placeholderFills lists,
+// replaces dashes for senders who do not use LLMs heavily, collapses
+// blank-line runs to one and caps the result at maxBodyRunes. The
+// persona's signature and, in a reply, quoted lines keep their text. A
+// placeholder left after filling, outside the signature, is an error
+// wrapping ErrUnusable.
+func cleanBody(text string, req generator.Request) (string, error) {
 	text = dropControls(text)
-	before, sig, after := splitSignature(text, sender.Signature)
-	text = mapLines(before, fix) + sig + mapLines(after, fix)
+	before, sig, after := splitSignature(text, req.Sender.Signature)
+	before, after = fixLines(before, req), fixLines(after, req)
+	if p := findPlaceholder(before + "\n" + after); p != "" {
+		return "", fmt.Errorf("repairing output: placeholder %s left in the body: %w", p, ErrUnusable)
+	}
+	text = before + sig + after
 
 	var out []string
 	blank := false
@@ -59,7 +59,34 @@ func cleanBody(text string, req generator.Request) string {
 		}
 		out = append(out, line)
 	}
-	return cutAtLineEnd(strings.Join(out, "\n"), maxBodyRunes)
+	return cutAtLineEnd(strings.Join(out, "\n"), maxBodyRunes), nil
+}
+
+// fixLines removes Markdown bold, fills placeholders and replaces dashes
+// in each line of text, and drops the lines that fillPlaceholders drops.
+// In a reply, quoted lines are the parent's text and stay as they are. In
+// a new thread there is no parent, so a quote is the model's own text and
+// is fixed after its ">" markers.
+func fixLines(text string, req generator.Request) string {
+	lines := strings.Split(text, "\n")
+	out := lines[:0]
+	for _, line := range lines {
+		prefix := quotePrefix.FindString(line)
+		if prefix != "" && req.Parent != nil {
+			out = append(out, line)
+			continue
+		}
+		rest := bold.ReplaceAllString(line[len(prefix):], "$1$2")
+		rest, keep := fillPlaceholders(rest, req)
+		if !keep {
+			continue
+		}
+		if !req.Sender.UsesLLMsHeavily {
+			rest = replaceDashes(rest)
+		}
+		out = append(out, prefix+rest)
+	}
+	return strings.Join(out, "\n")
 }
 
 // splitSignature splits text around the last copy of signature, compared
@@ -81,20 +108,12 @@ func splitSignature(text, signature string) (before, sig, after string) {
 	return text[:i], sig, text[i+len(sig):]
 }
 
-func mapLines(text string, fn func(string) string) string {
-	lines := strings.Split(text, "\n")
-	for i, line := range lines {
-		lines[i] = fn(line)
-	}
-	return strings.Join(lines, "\n")
-}
-
 // replaceDashes rewrites the dashes that dash matches in one line, the
 // way a person typing on a keyboard would: a comma between words, a
 // hyphen between digits or at the start of the line, nothing at its end.
 func replaceDashes(line string) string {
-	if strings.Trim(line, " \t\u2013\u2014") == "" {
-		return strings.Trim(line, "\u2013\u2014")
+	if strings.Trim(line, " \t"+dashChars) == "" {
+		return strings.Trim(line, dashChars)
 	}
 	line = lineStartDash.ReplaceAllString(line, "${1}- ")
 	locs := dash.FindAllStringIndex(line, -1)

@@ -13,7 +13,8 @@ import (
 )
 
 // ErrUnusable reports model output that leaves no usable message after
-// repair: no text, no body, or a refusal.
+// repair: no text, no body, a refusal, a mention of being an AI or a
+// language model, or a placeholder that could not be filled.
 var ErrUnusable = errors.New("unusable model output")
 
 const (
@@ -40,9 +41,10 @@ var (
 	// bodyLabel matches a "Body:" label, which some models put after the
 	// subject. The group is any text on the same line.
 	bodyLabel = regexp.MustCompile(`(?i)^[\s*_]*(?:body|cuerpo|corpo|corps|inhalt|testo|texto|text|email body)[\s*_]*:[\s*_]*(.*)$`)
-	// headerLine matches header-like lines such as "To: Maria" that some
-	// models write between the subject and the body.
-	headerLine = regexp.MustCompile(`(?i)^[\s*_]*(?:to|from|cc|date|para|de|à|a|an|von|da|fecha|data|datum|destinatario|destinatário|destinataire|empfänger|remitente|expéditeur)[\s*_]*:[\s*_]*\S`)
+	// headerLine matches header-like lines such as "To: Maria" or
+	// "Message-ID: <...>" that some models write between the subject and
+	// the body.
+	headerLine = regexp.MustCompile(`(?i)^[\s*_]*(?:to|from|cc|bcc|reply-to|message-id|in-reply-to|references|sender|return-path|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|date|para|de|à|a|an|von|da|fecha|data|datum|destinatario|destinatário|destinataire|empfänger|remitente|expéditeur)[\s*_]*:[\s*_]*\S`)
 
 	fence = regexp.MustCompile("^\\s*(?:```|~~~)")
 
@@ -51,8 +53,6 @@ var (
 	emailWord = regexp.MustCompile(`(?i)(?:e-?mail|draft|message|correo|borrador|mensaje|mensagem|rascunho|courriel|brouillon|nachricht|entwurf|messaggio|bozza)`)
 
 	greeting = regexp.MustCompile(`(?i)^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hola|buenos días|buenas|estimad[oa]s?|querid[oa]|olá|oi|prezad[oa]|bom dia|boa tarde|caro|cara|bonjour|salut|cher|chère|madame|monsieur|hallo|guten (?:tag|morgen)|liebe|lieber|sehr geehrte|moin|ciao|buongiorno|gentile|salve|team|all|everyone)\b`)
-
-	refusal = regexp.MustCompile(`(?i)(?:as an ai\b|as a language model|i(?:'m| am) (?:sorry|afraid)[^\n]{0,40}\b(?:can(?:'|no)?t|unable|not able)\b|i can(?:'|no)?t (?:help|assist|comply|fulfil)(?:l)? (?:you )?with)`)
 
 	// noteStart and writingWord together mark a trailing note about the
 	// text, such as "Note: I kept the tone formal."
@@ -76,11 +76,20 @@ var (
 // short unlabeled first line or the topic becomes the subject. A reply's
 // subject is always message.ReplySubject of the parent subject.
 //
-// For senders who do not use LLMs heavily, em-dashes and spaced en-dashes
-// become commas or hyphens, except in quoted lines and in the persona's
-// signature. The subject is capped at 200 characters and the body at
-// 8,000, cut at a line end. Output with no body left, or a refusal, is an
-// error wrapping ErrUnusable.
+// Header-like lines such as "To:", "Bcc:" or "X-Mailer:" at the start of
+// the body are removed. Known placeholders such as "[Recipient's Name]",
+// "[Your Name]", "[Your Title]" or "[Company Name]" are filled from req.
+//
+// For senders who do not use LLMs heavily, em-dashes, horizontal bars and
+// spaced en-dashes or "--" become commas or hyphens, except in the
+// persona's signature and in a reply's quoted lines. The subject is
+// capped at 200 characters and the body at 8,000, cut at a line end.
+//
+// The result is an error wrapping ErrUnusable when no body is left or
+// when the first paragraph of the output or of the body is a refusal. It
+// is also such an error when the model calls itself an AI or a language
+// model anywhere in the output, or when a bracketed placeholder such as
+// "[Date]" is left after filling.
 func Repair(raw string, req generator.Request) (subject, body string, err error) {
 	raw = strings.TrimPrefix(raw, "\ufeff")
 	raw = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(raw)
@@ -95,22 +104,40 @@ func Repair(raw string, req generator.Request) (subject, body string, err error)
 		}
 	}
 
+	// The whole output is checked, so a refusal or disclaimer before the
+	// subject or in a trailing note also rejects it.
+	text := strings.Join(lines, "\n")
+	if mentionsBeingAI(text) {
+		return "", "", fmt.Errorf("repairing output: output mentions being an AI or a language model: %w", ErrUnusable)
+	}
+	if isRefusal(firstParagraph(text)) {
+		return "", "", fmt.Errorf("repairing output: output is a refusal: %w", ErrUnusable)
+	}
+
 	subject, lines, found := takeLabeledSubject(lines)
 	if !found {
-		if refusal.MatchString(firstRunes(strings.Join(lines, "\n"), 400)) {
-			return "", "", fmt.Errorf("repairing output: output is a refusal: %w", ErrUnusable)
-		}
 		lines = dropPreamble(lines)
 		subject, lines = takeBareSubject(lines, req)
 	}
 	lines = dropHeaderLines(lines)
 	lines = dropAssistantTail(lines, req)
 
-	body = cleanBody(strings.Join(lines, "\n"), req)
+	body, err = cleanBody(strings.Join(lines, "\n"), req)
+	if err != nil {
+		return "", "", err
+	}
 	if body == "" {
 		return "", "", fmt.Errorf("repairing output: no body: %w", ErrUnusable)
 	}
-	return finishSubject(subject, req), body, nil
+	if isRefusal(firstParagraph(body)) {
+		return "", "", fmt.Errorf("repairing output: body is a refusal: %w", ErrUnusable)
+	}
+
+	subject = finishSubject(subject, req)
+	if p := findPlaceholder(subject); p != "" && req.Parent == nil {
+		return "", "", fmt.Errorf("repairing output: placeholder %s left in the subject: %w", p, ErrUnusable)
+	}
+	return subject, body, nil
 }
 
 // takeLabeledSubject finds a subject label near the top. It returns the
@@ -161,8 +188,8 @@ func dropPreamble(lines []string) []string {
 }
 
 // takeBareSubject takes an unlabeled first line as the subject when it
-// looks like one: short, no final punctuation, not a greeting, and
-// followed by a blank line and more text.
+// looks like one: short, no final punctuation, not a greeting or a
+// header-like line, and followed by a blank line and more text.
 func takeBareSubject(lines []string, req generator.Request) (string, []string) {
 	lines = trimLeadingBlank(lines)
 	if len(lines) < 3 || strings.TrimSpace(lines[1]) != "" {
@@ -173,7 +200,7 @@ func takeBareSubject(lines []string, req generator.Request) (string, []string) {
 		return "", lines
 	}
 	last, _ := utf8.DecodeLastRuneInString(first)
-	if strings.ContainsRune(",:;.!?…", last) || greeting.MatchString(first) {
+	if strings.ContainsRune(",:;.!?…", last) || greeting.MatchString(first) || headerLine.MatchString(first) {
 		return "", lines
 	}
 	if name := firstName(req.Recipient.Name); name != "" && strings.Contains(first, name) {
@@ -246,13 +273,14 @@ func isAssistantTail(paragraph string, req generator.Request) bool {
 }
 
 // finishSubject returns the subject to use. A reply's subject is forced.
-// A new thread's subject loses Markdown, quotes and reply or forward
-// prefixes, and falls back on the topic.
+// A new thread's subject has its placeholders filled, loses Markdown,
+// quotes and reply or forward prefixes, and falls back on the topic.
 func finishSubject(subject string, req generator.Request) string {
 	if req.Parent != nil {
 		return message.ReplySubject(req.Parent.Subject)
 	}
 	s := strings.Join(strings.Fields(dropControls(subject)), " ")
+	s, _ = fillPlaceholders(s, req) // A subject of only placeholders without a value becomes "".
 	s = strings.Trim(s, "*_ ")
 	s = trimQuotes(s)
 	if r := message.ReplySubject(s); r != "Re:" {
@@ -327,17 +355,6 @@ func firstName(name string) string {
 		return ""
 	}
 	return fields[0]
-}
-
-// firstRunes returns at most the first n runes of s.
-func firstRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
 }
 
 func trimLeadingBlank(lines []string) []string {
