@@ -57,11 +57,19 @@ func systemPrompt(req generator.Request) string {
 	return b.String()
 }
 
-// TODO: the prompt gives no date, so the model may name a weekday or month
-// that does not match the message's Date header.
+// userPrompt describes this one email. It names the message's date, read in
+// the sender's zone, so weekdays and months in the text match the Date
+// header.
 func userPrompt(req generator.Request, mannerisms []string) string {
 	sender, recipient := req.Sender, req.Recipient
 	var b strings.Builder
+	if !req.Date.IsZero() {
+		date := req.Date
+		if sender.Location != nil {
+			date = date.In(sender.Location)
+		}
+		fmt.Fprintf(&b, "The email is written on %s at %s.\n", date.Format("Monday, 2 January 2006"), date.Format("15:04"))
+	}
 	fmt.Fprintf(&b, "Sender: %s, %s.\n", sender.Name, sender.Role)
 	fmt.Fprintf(&b, "Sender's tone: %s.\n", toneDescription(sender))
 	if len(mannerisms) > 0 {

@@ -1,11 +1,14 @@
 package llm
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/decnet/emailgend/internal/generator"
 	"github.com/decnet/emailgend/internal/persona"
 )
 
@@ -166,5 +169,23 @@ func TestPickMannerismsFew(t *testing.T) {
 	}
 	if got := pickMannerisms([]string{" only one "}, seeded(1)); !slices.Equal(got, []string{"only one"}) {
 		t.Errorf("pickMannerisms(one) = %q, want [only one]", got)
+	}
+}
+
+func TestPromptNamesDateInSenderZone(t *testing.T) {
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := generator.Request{
+		Sender:    persona.Persona{Name: "Ana", Role: "Finance", Location: madrid},
+		Recipient: persona.Persona{Name: "Raj", Role: "Ops"},
+		Topic:     "budget review",
+		Date:      time.Date(2026, 12, 4, 23, 30, 0, 0, time.UTC),
+		Rand:      rand.New(rand.NewPCG(1, 2)),
+	}
+	_, user := Prompt(req, nil)
+	if want := "The email is written on Saturday, 5 December 2026 at 00:30."; !strings.Contains(user, want) {
+		t.Errorf("user prompt does not contain %q:\n%s", want, user)
 	}
 }
