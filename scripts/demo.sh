@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Shows emailgend end to end on this machine: builds a small decky image from
-# the host's busybox-static (no registry needed), starts one fleet mail decky
-# with an IMAP and a POP3 container labeled the way DECNET labels them, runs
-# the daemon on a fast schedule with the example personas, and prints each
-# delivered file with its modification time and Date header.
+# Shows emailgend end to end on this machine. It builds a small decky image
+# from the host's busybox-static, so no registry is needed. It starts one
+# fleet mail decky with IMAP and POP3 containers labeled as DECNET labels
+# them, runs the daemon on a fast schedule with the example personas, and
+# prints each delivered file with its modification time and Date header.
 #
 # Usage: scripts/demo.sh [clean]
 set -euo pipefail

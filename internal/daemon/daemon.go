@@ -27,8 +27,8 @@ import (
 	"github.com/decnet/emailgend/internal/state"
 )
 
-// engineRetry is how often Run asks an unreachable Docker engine again
-// before the daemon reports itself ready.
+// engineRetry is the interval between pings of an unreachable Docker
+// engine before the daemon reports itself ready.
 const engineRetry = 2 * time.Second
 
 // Daemon is a running emailgend.
@@ -116,10 +116,10 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 	return d, nil
 }
 
-// Run loads the personas, waits for the Docker engine, tells systemd it is
-// ready, and runs ticks until ctx is done, or a single tick when the Config
-// says Once. With Once, a failed tick is returned as the error; otherwise
-// failures are logged and the daemon goes on.
+// Run loads the personas, waits for the Docker engine, notifies systemd that
+// it is ready, and runs ticks until ctx is done. With Config.Once it runs a
+// single tick and returns its failure as the error. Otherwise failures are
+// logged and the daemon goes on.
 func (d *Daemon) Run(ctx context.Context) error {
 	// A bad file leaves the pool empty until a reload fixes it; Load has
 	// logged why.
@@ -167,8 +167,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return d.scheduler.Run(ctx)
 }
 
-// Reload reads the global persona pool again, even when the file looks
-// unchanged, as SIGHUP asks.
+// Reload reads the global persona pool again on SIGHUP, even when the file
+// looks unchanged.
 func (d *Daemon) Reload() {
 	if err := d.notifier.Reloading(); err != nil {
 		d.log.Warn("telling systemd about the reload failed", zap.Error(err))

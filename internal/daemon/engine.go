@@ -12,8 +12,8 @@ import (
 	"github.com/decnet/emailgend/internal/metrics"
 )
 
-// engineState follows whether the Docker engine answers, for /healthz and
-// so that an outage is logged once when it starts and once when it ends.
+// engineState tracks whether the Docker engine is reachable. /healthz reads
+// it, and an outage is logged once when it starts and once when it ends.
 type engineState struct {
 	log    *zap.Logger
 	health metrics.EngineHealth
@@ -59,7 +59,7 @@ func (o observedFinder) MailDeckies(ctx context.Context) ([]discovery.Decky, err
 	return deckies, err
 }
 
-// pingEngine asks the engine for its version once and logs who answered.
+// pingEngine requests the engine's version once and logs the engine found.
 func (d *Daemon) pingEngine(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -73,8 +73,8 @@ func (d *Daemon) pingEngine(ctx context.Context) error {
 	return nil
 }
 
-// waitForEngine pings the engine until it answers or ctx ends, logging the
-// outage once, so the daemon reports ready only when it can deliver.
+// waitForEngine pings the engine until it is reachable or ctx ends, and logs
+// the outage once. The daemon thus reports ready only when it can deliver.
 func (d *Daemon) waitForEngine(ctx context.Context) error {
 	for {
 		err := d.pingEngine(ctx)

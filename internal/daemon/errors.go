@@ -39,7 +39,7 @@ func (l *errorLimiter) report(msg string, err error) {
 	l.last, l.lastLogged, l.repeated = text, now, 0
 }
 
-// clear forgets the last error, so that it is logged again if it returns.
+// clear resets the last error, so that it is logged again if it returns.
 func (l *errorLimiter) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()

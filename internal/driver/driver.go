@@ -97,9 +97,9 @@ func (d *Driver) deliver(ctx context.Context, containerID string, del Delivery, 
 
 	// NOTE: the engine has no call to kill an exec, so after a timeout the
 	// script keeps running. Its deadline stops it from renaming the file
-	// into place, but a rename just before the deadline whose output comes
-	// back after the time limit still leaves the file for the cleanup
-	// below, which can fail on a container too slow to run it.
+	// into place. A rename just before the deadline whose output arrives
+	// after the time limit still leaves the file to the cleanup below, and
+	// that cleanup can fail on a container too slow to run it.
 	fail := func(reason error, cleanup bool) error {
 		err := fmt.Errorf("delivering %s to container %s: %w", final, containerID, reason)
 		if cleanup {
@@ -192,9 +192,8 @@ type execResult struct {
 // code. It returns an error when the exec could not be created, attached or
 // inspected, or when ctx ends first. A non-zero exit is not an error here.
 // When successPrefix is not empty and the output starts with it, the
-// command is known to have succeeded and the engine is not asked for the
-// exit code, which saves a round trip and the wait for the engine to
-// record the exit.
+// command has succeeded and run skips the exit-code request. That saves a
+// round trip and the wait for the engine to record the exit.
 func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdin []byte, successPrefix string) (execResult, error) {
 	var res execResult
 	created, err := d.client.ContainerExecCreate(ctx, containerID, container.ExecOptions{

@@ -22,8 +22,8 @@ package driver
 // failure. DEADLINE, in Unix seconds and a little before the daemon's own
 // time limit, makes the script give up first; containers share the host's
 // clock. The file's change time, which touch has just set to the current
-// time, stands in for the clock, so the same stat that reads the size and
-// mtime also reads the time without another process.
+// time, serves as the clock. So the stat that reads the size and mtime also
+// reads the time, without another process.
 //
 // Replies go to a folder that exists, and the -d test spares them the
 // mkdir process. A new thread folder changes the spool folder's mtime too,

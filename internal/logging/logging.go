@@ -47,8 +47,8 @@ func isTerminal(f *os.File) bool {
 }
 
 // syncIgnoringPipes drops the errors fsync returns for pipes, sockets and
-// terminals (EINVAL, ENOTTY), which journald and shells hand the daemon as
-// standard error; there is nothing to flush on them.
+// terminals (EINVAL, ENOTTY). journald and shells give the daemon these as
+// standard error, and there is nothing to flush on them.
 type syncIgnoringPipes struct{ *os.File }
 
 func (s syncIgnoringPipes) Sync() error {

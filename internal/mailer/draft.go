@@ -16,7 +16,8 @@ import (
 	"github.com/decnet/emailgend/internal/state"
 )
 
-// draft is what a tick decided to write before any text exists.
+// draft is a tick's plan for one message: the people, thread, topic and date
+// chosen before any text exists.
 type draft struct {
 	sender, recipient persona.Persona
 	threadID          string
@@ -64,7 +65,8 @@ func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient 
 	return dr, nil
 }
 
-// write asks the generator for the text and builds the message around it.
+// write requests the text from the generator and builds the message around
+// it.
 func (m *Mailer) write(ctx context.Context, dr *draft) (message.Message, []byte, error) {
 	req := generator.Request{Sender: dr.sender, Recipient: dr.recipient, Topic: dr.topic, Date: dr.date, Rand: m.rng}
 	if dr.parent != nil {

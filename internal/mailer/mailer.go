@@ -113,9 +113,9 @@ func New(cfg Config) *Mailer {
 	return &Mailer{cfg: cfg, log: cfg.Log, rng: cfg.Rand, sourceErrors: map[string]string{}}
 }
 
-// ErrNothingToDo reports a tick that ended without a message for an
-// ordinary reason (no mail decky, too few active personas); the reason is
-// in the error text.
+// ErrNothingToDo marks a tick that ended without a message for an ordinary
+// reason, such as no mail decky or too few personas at work. The error text
+// gives the reason.
 var ErrNothingToDo = errors.New("nothing to do")
 
 // Outcome describes the message a tick wrote.
@@ -127,7 +127,7 @@ type Outcome struct {
 	Reply     bool
 	Date      time.Time
 	Language  string
-	Generator string   // what wrote the text, such as "template"
+	Generator string   // name of the generator of the text, such as "template"
 	Delivered []string // container names that received the message
 	// Generation and Delivery are the time spent writing the text and
 	// delivering it to all containers; zero when that step did not run.

@@ -62,7 +62,7 @@ func formatAddress(header string, a Address) (string, error) {
 // otherwise. A non-ASCII name keeps its atom words plain and turns each run
 // of other words into ONE RFC 2047 encoded word, however long. RFC 2047
 // section 6.2 drops the space between adjacent encoded words, and Go's
-// net/mail does, but the email package of Python 3.11.7 keeps it in display
+// net/mail does. The email package of Python 3.11.7 keeps it in display
 // names, so a run split over several encoded words reads back differently
 // in the two. Names too long to quote on one line are encoded as a whole.
 //

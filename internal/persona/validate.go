@@ -337,9 +337,9 @@ func (r *entryReader) timezone(fallback *time.Location) (string, *time.Location)
 	return name, loc
 }
 
-// zones caches loaded time zones by name. Loading one reads and parses zone
-// data, which dominated the time to load a large persona list; only valid
-// names are kept, so the cache holds at most the few hundred IANA zones.
+// zones caches loaded time zones by name, because loading one reads and
+// parses zone data, which dominated the time to load a large persona list.
+// Only valid names are kept, so the cache holds at most the IANA zones.
 var zones sync.Map
 
 func loadLocation(name string) (*time.Location, error) {
