@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -169,6 +170,43 @@ func TestRunServesMetrics(t *testing.T) {
 	waitForLog(t, logs, `"emailgend stopped"`)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit after SIGTERM: %v, want status 0", err)
+	}
+}
+
+// TestRunRefusesTakenMetricsPort checks that a daemon asked to serve
+// metrics on a port that is taken exits at once with an error naming the
+// port, even while no engine answers, instead of running unmonitored.
+func TestRunRefusesTakenMetricsPort(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	addr := busy.Addr().String()
+
+	cmd := command(t, twoPersonas, "--metrics-addr", addr)
+	cmd.Env = append(cmd.Env, "DOCKER_HOST=unix://"+filepath.Join(t.TempDir(), "no-engine.sock"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if code := exitCode(err); code != 1 {
+			t.Errorf("exit code = %d, want 1", code)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("emailgend still running 30s after start on a taken metrics port; stderr:\n%s", stderr.String())
+	}
+	for _, want := range []string{addr, "address already in use", "--metrics-addr"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr does not contain %q:\n%s", want, stderr.String())
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -137,13 +138,24 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	// The metrics address is bound before anything else, so a taken port
+	// stops the daemon at start instead of leaving it unmonitored, and
+	// /healthz already answers while the engine is awaited.
+	if d.cfg.MetricsAddr != "" {
+		listener, err := metrics.Listen(d.cfg.MetricsAddr)
+		if err != nil {
+			return err
+		}
+		wg.Go(func() { d.serveMetrics(ctx, listener) })
+	}
+
 	if err := d.waitForEngine(ctx); err != nil {
 		return nil // stopped before the engine came up
 	}
 	d.notifyReady()
 
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	wg.Go(func() {
 		<-ctx.Done()
 		if err := d.notifier.Stopping(); err != nil {
@@ -152,9 +164,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	})
 	if interval, ok := notify.WatchdogInterval(); ok {
 		wg.Go(func() { d.pingWatchdog(ctx, interval/2) })
-	}
-	if d.cfg.MetricsAddr != "" {
-		wg.Go(func() { d.serveMetrics(ctx) })
 	}
 	wg.Go(func() {
 		// Watch loads the file again once its watch is set, so a change
@@ -238,8 +247,8 @@ func (d *Daemon) health() error {
 	return d.engine.health.Check(time.Now(), d.cfg.HealthMaxOutage)
 }
 
-func (d *Daemon) serveMetrics(ctx context.Context) {
-	if err := metrics.Serve(ctx, d.cfg.MetricsAddr, d.metrics, d.health, d.log.Named("metrics")); err != nil {
+func (d *Daemon) serveMetrics(ctx context.Context, listener net.Listener) {
+	if err := metrics.Serve(ctx, listener, d.metrics, d.health, d.log.Named("metrics")); err != nil {
 		d.log.Error("metrics server failed", zap.String("address", d.cfg.MetricsAddr), zap.Error(err))
 	}
 }

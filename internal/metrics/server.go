@@ -16,30 +16,37 @@ import (
 // context ends.
 const shutdownTimeout = 5 * time.Second
 
-// Serve serves /metrics from m and /healthz from health on addr until ctx
-// ends, then shuts the server down and returns nil. /healthz responds 200
-// "ok" when health returns nil, and 503 with the error text otherwise. A
-// nil health is always healthy, and with a nil m, /metrics responds 404.
+// Listen binds addr for Serve. addr must be a loopback host and a port,
+// such as 127.0.0.1:9464, [::1]:9464 or localhost:9464, because the
+// endpoints have no authentication and the daemon runs on the DECNET
+// master. Any other address is rejected before anything is bound.
 //
-// addr must be a loopback host and a port, such as 127.0.0.1:9464,
-// [::1]:9464 or localhost:9464, because the endpoints have no
-// authentication and the daemon runs on the DECNET master. Any other
-// address is rejected with an error before anything is bound.
-func Serve(ctx context.Context, addr string, m *Metrics, health func() error, log *zap.Logger) error {
+// Binding is separate from serving so that the daemon can bind at start
+// and refuse to run when the address is taken, rather than run on without
+// the monitoring it was asked for.
+func Listen(addr string) (net.Listener, error) {
 	if err := checkLoopback(addr); err != nil {
-		return err
+		return nil, err
 	}
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listening for metrics on %s: %w", addr, err)
+		return nil, fmt.Errorf("listening for metrics on %s: %w; choose a free port with --metrics-addr or stop the program that holds it", addr, err)
 	}
 	// localhost is resolved by the host's configuration, so check the
 	// address that was actually bound too.
 	if err := checkBound(listener.Addr()); err != nil {
 		listener.Close()
-		return fmt.Errorf("listening for metrics on %s: %w", addr, err)
+		return nil, fmt.Errorf("listening for metrics on %s: %w", addr, err)
 	}
+	return listener, nil
+}
 
+// Serve serves /metrics from m and /healthz from health on listener until
+// ctx ends, then shuts the server down and returns nil. It closes
+// listener. /healthz responds 200 "ok" when health returns nil, and 503
+// with the error text otherwise. A nil health is always healthy, and with
+// a nil m, /metrics responds 404.
+func Serve(ctx context.Context, listener net.Listener, m *Metrics, health func() error, log *zap.Logger) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.handler(log))
 	mux.Handle("GET /healthz", healthHandler(health, log))
@@ -64,7 +71,7 @@ func Serve(ctx context.Context, addr string, m *Metrics, health func() error, lo
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()
-	err = server.Shutdown(shutdownCtx)
+	err := server.Shutdown(shutdownCtx)
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
