@@ -31,8 +31,9 @@ verify-unit: build ## check the systemd unit with systemd-analyze verify
 	out=$$(systemd-analyze verify $$dir/emailgend.service 2>&1); status=$$?; rm -rf $$dir; \
 	if [ $$status -ne 0 ] || [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
-bench: ## run the benchmarks (delivery against the docker CLI, generation)
-	$(GO) test -run '^$$' -bench . -benchtime=50x -benchmem ./internal/driver/ ./internal/generator/
+bench: ## run the benchmarks (delivery against the docker CLI, pool, generation)
+	$(GO) test -run '^$$' -bench . -benchtime=100x ./internal/driver/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/pool/ ./internal/generator/ ./internal/topology/
 
 demo: build ## start a demo mail decky and deliver a few messages into it
 	./scripts/demo.sh
