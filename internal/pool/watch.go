@@ -39,9 +39,11 @@ const (
 // detects in-place writes, renames over the file, deletion and creation, and
 // the symbolic link swaps of a Kubernetes ConfigMap volume. While the folder
 // does not exist, Watch watches its nearest existing parent and moves the
-// watch down as folders appear. The watch is set up before the first Load,
-// so no change is lost between the two. Every event in the watched folder
-// schedules a Load once the folder has been quiet for about 100 ms, and the
+// watch down as folders appear. When the file is a symbolic link to a file
+// in another folder, Watch also watches that folder, where only events on
+// the link target count. The watches are set up before the first Load, so
+// no change is lost between the two. Every event that counts schedules a
+// Load once the watched folders have been quiet for about 100 ms, and the
 // content hash check of Load skips unchanged content.
 //
 // A bad file or a watcher error is logged and never ends the loop. Watch
@@ -61,14 +63,22 @@ func (p *Pool) Watch(ctx context.Context) error {
 
 // watch runs the watch loop of Watch on watcher, which it does not close.
 func (p *Pool) watch(ctx context.Context, watcher *fsnotify.Watcher) error {
-	folder := newFolderWatch(watcher, p.path, p.log)
-	folder.update()
+	watches := newPoolWatch(watcher, p.path, p.log)
+	watches.update()
 	_ = p.Load() // Load logs its own errors, and a bad file must not stop the loop.
+	fields := []zap.Field{
+		zap.String("path", p.path),
+		zap.String("watched_folder", watches.folder.watched),
+	}
+	if watches.link.active {
+		fields = append(fields, zap.String("watched_link_folder", watches.link.watched))
+	}
+	p.log.Info("watching persona file for changes", fields...)
+	// The hook runs after the log, so a test that waits for the first load
+	// finds every startup log entry already recorded.
 	if p.settleHook != nil {
 		p.settleHook(nil)
 	}
-	p.log.Info("watching persona file for changes",
-		zap.String("path", p.path), zap.String("watched_folder", folder.watched))
 
 	settle := time.NewTimer(0)
 	settle.Stop()
@@ -87,7 +97,7 @@ func (p *Pool) watch(ctx context.Context, watcher *fsnotify.Watcher) error {
 		}
 		settle.Reset(delay)
 	}
-	if !folder.active {
+	if watches.needsRetry() {
 		schedule(rewatchDelay)
 	}
 
@@ -102,7 +112,7 @@ func (p *Pool) watch(ctx context.Context, watcher *fsnotify.Watcher) error {
 			if !ok {
 				return fmt.Errorf("watching persona file %s: watcher closed", p.path)
 			}
-			if !folder.relevant(event) {
+			if !watches.relevant(event) {
 				continue
 			}
 			if p.settleHook != nil {
@@ -121,31 +131,41 @@ func (p *Pool) watch(ctx context.Context, watcher *fsnotify.Watcher) error {
 
 		case <-settle.C:
 			pending = false
-			folder.update()
+			watches.update()
 			_ = p.Load() // Load logs its own errors.
 			if p.settleHook != nil {
 				p.settleHook(names)
 				names = nil
 			}
-			if !folder.active {
+			if watches.needsRetry() {
 				schedule(rewatchDelay)
 			}
 		}
 	}
 }
 
-// folderWatch keeps one fsnotify watch on the folder of the pool file, or
-// on its nearest existing parent while that folder is missing.
-//
-// TODO: writes to the target of a symbolic link that points outside the
-// watched folder are not detected. They take effect at the next event in
-// the watched folder or SIGHUP. The ConfigMap layout is not affected,
-// because its links stay inside the watched folder.
+// folderWatch keeps one fsnotify watch on a folder, or on its nearest
+// existing parent while that folder is missing. The watch loop has one for
+// the folder of the pool file and one for the folder of a link target.
 type folderWatch struct {
 	watcher *fsnotify.Watcher
 	log     *zap.Logger
-	// target is the cleaned folder of the pool file.
+	// target is the cleaned folder to watch. The link target watch leaves
+	// it empty while the pool file needs no second watch.
 	target string
+	// file, when set, is the only file in target whose events count. The
+	// folder of the pool file leaves it empty, because editors, cp, mv and
+	// ConfigMap swaps each touch different names there.
+	file string
+	// yields decides which watch keeps a folder that both watches need:
+	// the one with yields set leaves it to the other, which takes it over.
+	// inotify keeps one watch per folder, and fsnotify (v1.10.1) names all
+	// its events after the path added first, so a folder reached by two
+	// paths can be watched through only one of them.
+	yields bool
+	// covered is true when the other watch is on this watch's folder and
+	// so reports its events.
+	covered bool
 
 	// watched is the folder under watch, valid when active is true, and
 	// watchedInfo is its os.Stat result taken before the watch was added.
@@ -154,34 +174,54 @@ type folderWatch struct {
 	active      bool
 }
 
-func newFolderWatch(watcher *fsnotify.Watcher, path string, log *zap.Logger) *folderWatch {
-	return &folderWatch{
-		watcher: watcher,
-		log:     log,
-		target:  filepath.Dir(filepath.Clean(path)),
-	}
-}
-
-// relevant reports whether event can change what the pool file contains.
-// In the folder of the file every event counts, because editors, cp, mv and
-// ConfigMap swaps each touch different names. In a parent folder only
-// events on the next folder towards the file count.
+// relevant reports whether event can change the watched file. Every event
+// on the watched folder itself counts, since that folder was removed or
+// moved. In the target folder every event counts unless file is set. In a
+// parent folder only events on the next folder towards target count.
 func (f *folderWatch) relevant(event fsnotify.Event) bool {
-	if !f.active || event.Name == f.watched || f.watched == f.target {
+	if !f.active {
+		return false
+	}
+	if event.Name == f.watched {
 		return true
 	}
-	return event.Name == f.target || strings.HasPrefix(f.target, event.Name+string(filepath.Separator))
+	if filepath.Dir(event.Name) != f.watched {
+		return false // an event of the other watch
+	}
+	if f.watched != f.target {
+		return event.Name == f.target || strings.HasPrefix(f.target, event.Name+string(filepath.Separator))
+	}
+	return f.file == "" || event.Name == f.file
 }
 
-// update points the watch at the nearest existing folder on the way to the
-// pool file. It moves the watch down when folders have appeared, up when
-// the watched folder was removed, and adds it again when the watched folder
-// was replaced by another one at the same path.
+// needsRetry reports whether the watch is missing, because no folder was
+// found or adding it failed.
+func (f *folderWatch) needsRetry() bool {
+	return f.target != "" && !f.active && !f.covered
+}
+
+// watchesFolder reports whether the watch is on the folder that info
+// describes.
+func (f *folderWatch) watchesFolder(info os.FileInfo) bool {
+	return f != nil && f.active && os.SameFile(f.watchedInfo, info)
+}
+
+// update points the watch at the nearest existing folder on the way to
+// target. It moves the watch down when folders have appeared, up when the
+// watched folder was removed, and adds it again when the watched folder
+// was replaced by another one at the same path. When other already watches
+// that folder, update leaves the folder to other if yields is set, and
+// takes it over otherwise.
 //
 // Each new watch is added before the folder is checked again, so a folder
 // created between the check and the watch is found by the next check, and
 // the Load that follows update reads a file created before the watch.
-func (f *folderWatch) update() {
+func (f *folderWatch) update(other *folderWatch) {
+	f.covered = false
+	if f.target == "" {
+		f.unwatch()
+		return
+	}
 	for range maxRewatchSteps {
 		dir, info, err := nearestFolder(f.target)
 		if err != nil {
@@ -196,6 +236,15 @@ func (f *folderWatch) update() {
 		}
 
 		f.unwatch()
+		if other.watchesFolder(info) {
+			if f.yields {
+				f.covered = true
+				f.log.Debug("persona folder already watched through another path",
+					zap.String("folder", dir), zap.String("watched_folder", other.watched))
+				return
+			}
+			other.unwatch()
+		}
 		if err := f.watcher.Add(dir); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // removed since the check, so look again
@@ -215,16 +264,25 @@ func (f *folderWatch) update() {
 }
 
 // unwatch removes the current watch. fsnotify drops the watch of a folder
-// that was removed or renamed by itself, so ErrNonExistentWatch is expected.
+// that was removed or renamed by itself, so ErrNonExistentWatch is
+// expected. The kernel drops the watch of a deleted folder before fsnotify
+// reads the event that reports it, and a removal in between fails with
+// EINVAL. So a failure is a warning only while the folder is still in place.
 func (f *folderWatch) unwatch() {
 	if !f.active {
 		return
 	}
 	f.active = false
 	err := f.watcher.Remove(f.watched)
-	if err != nil && !errors.Is(err, fsnotify.ErrNonExistentWatch) {
-		f.log.Warn("removing persona folder watch failed", zap.String("folder", f.watched), zap.Error(err))
+	if err == nil || errors.Is(err, fsnotify.ErrNonExistentWatch) {
+		return
 	}
+	if info, statErr := os.Stat(f.watched); statErr != nil || !os.SameFile(info, f.watchedInfo) {
+		f.log.Debug("persona folder watch already gone with its folder",
+			zap.String("folder", f.watched), zap.Error(err))
+		return
+	}
+	f.log.Warn("removing persona folder watch failed", zap.String("folder", f.watched), zap.Error(err))
 }
 
 // nearestFolder returns dir, or its nearest parent, that exists and is a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +30,8 @@ const hangGuard = 20 * time.Second
 type watchRun struct {
 	pool *Pool
 	logs *observer.ObservedLogs
+	// watcher is the watcher of the loop, for checks of its watch list.
+	watcher *fsnotify.Watcher
 
 	mu sync.Mutex
 	// history contains the email addresses of each list put in force.
@@ -41,16 +44,22 @@ type watchRun struct {
 	markers int
 }
 
-// startWatch starts Watch on a pool read from path and waits for its first
-// load. The watch stops when the test ends, and must return nil then.
+// startWatch starts the watch loop of Watch on a pool read from path, with
+// a watcher that the test can inspect, and waits for the first load. The
+// loop stops when the test ends, and must return nil then.
 func startWatch(t *testing.T, path string) *watchRun {
 	t.Helper()
+	watcher, err := fsnotify.NewWatcher()
+	if err != nil {
+		t.Fatalf("creating watcher: %v", err)
+	}
 	core, logs := observer.New(zapcore.DebugLevel)
 	def := persona.Defaults{Language: "en", Location: time.UTC}
 	run := &watchRun{
-		pool:   New(path, def, zap.New(core)),
-		logs:   logs,
-		signal: make(chan struct{}, 1),
+		pool:    New(path, def, zap.New(core)),
+		logs:    logs,
+		watcher: watcher,
+		signal:  make(chan struct{}, 1),
 	}
 	run.pool.swapHook = func(list persona.List) {
 		run.mu.Lock()
@@ -69,16 +78,19 @@ func startWatch(t *testing.T, path string) *watchRun {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run.pool.Watch(ctx) }()
+	go func() { done <- run.pool.watch(ctx, watcher) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("Watch returned %v after cancel, want nil", err)
+				t.Errorf("watch returned %v after cancel, want nil", err)
 			}
 		case <-time.After(hangGuard):
-			t.Errorf("Watch did not return within %v of cancel", hangGuard)
+			t.Errorf("watch did not return within %v of cancel", hangGuard)
+		}
+		if err := watcher.Close(); err != nil {
+			t.Errorf("closing watcher: %v", err)
 		}
 	})
 
@@ -363,6 +375,9 @@ func TestWatchConfigMapSwap(t *testing.T) {
 		run.waitReloads(t, uint64(i+1))
 		run.sync(t, dir)
 		checkPool(t, run.pool, emailsTagged(tag), uint64(i+1))
+		// The link target moves to the new timestamped folder, and the
+		// watch of the removed one is gone.
+		checkWatchList(t, run, dir, filepath.Join(realPath(t, dir), stamp))
 	}
 	want := [][]string{emailsTagged("v0"), emailsTagged("v1"), emailsTagged("v2"), emailsTagged("v3")}
 	if diff := cmp.Diff(want, run.loadedLists()); diff != "" {
@@ -373,6 +388,401 @@ func TestWatchConfigMapSwap(t *testing.T) {
 	configMapSwap(t, dir, "..2026_12_04_15_09_00.123", personasTagged("v3"))
 	run.sync(t, dir)
 	checkPool(t, run.pool, emailsTagged("v3"), 4)
+}
+
+// symlink creates link pointing to target.
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatalf("creating link %s to %s: %v", link, target, err)
+	}
+}
+
+// repointLink points link at target in one step, by renaming a new link
+// over it.
+func repointLink(t *testing.T, link, target string) {
+	t.Helper()
+	tmp := link + ".new"
+	symlink(t, target, tmp)
+	if err := os.Rename(tmp, link); err != nil {
+		t.Fatalf("renaming %s over %s: %v", tmp, link, err)
+	}
+}
+
+// copyOver copies src into the existing file dst, as cp does: dst is
+// truncated in place and keeps its inode.
+func copyOver(t *testing.T, src, dst string) {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatalf("opening %s: %v", src, err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatalf("opening %s: %v", dst, err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		t.Fatalf("copying %s to %s: %v", src, dst, err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatalf("closing %s: %v", dst, err)
+	}
+}
+
+// realPath returns path with every symbolic link resolved, which is how
+// the watch names the folder of a link target.
+func realPath(t *testing.T, path string) string {
+	t.Helper()
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		t.Fatalf("resolving %s: %v", path, err)
+	}
+	return real
+}
+
+// checkWatchList checks that the watcher watches exactly the folders in
+// want, so that a watch left behind fails the test.
+func checkWatchList(t *testing.T, run *watchRun, want ...string) {
+	t.Helper()
+	got := run.watcher.WatchList()
+	slices.Sort(got)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("watched folders (-want +got):\n%s", diff)
+	}
+}
+
+// eventCount returns how many event names the loads so far were run for,
+// so that namesSince can check only the events of a later step.
+func (r *watchRun) eventCount() int {
+	return len(slices.Concat(r.settledBatches()...))
+}
+
+// namesSince returns the event names that led to loads, after the first n.
+func (r *watchRun) namesSince(n int) []string {
+	return slices.Concat(r.settledBatches()...)[n:]
+}
+
+// checkNotCounted checks that no load since the first n events was run for
+// an event on any of names.
+func checkNotCounted(t *testing.T, run *watchRun, n int, names ...string) {
+	t.Helper()
+	for _, name := range run.namesSince(n) {
+		if slices.Contains(names, name) {
+			t.Errorf("event on %s led to a load, want it ignored", name)
+		}
+	}
+}
+
+// linkedPool creates a pool file in its own folder that is a symbolic link
+// to personas.json, with content, in another folder. It returns the pool
+// folder, the pool path and the link target.
+func linkedPool(t *testing.T, content string) (poolDir, path, target string) {
+	t.Helper()
+	poolDir = t.TempDir()
+	path = filepath.Join(poolDir, "email_personas.json")
+	target = filepath.Join(realPath(t, t.TempDir()), "personas.json")
+	writeFile(t, target, content)
+	symlink(t, target, path)
+	return poolDir, path, target
+}
+
+func TestWatchLinkEditInPlace(t *testing.T) {
+	poolDir, path, target := linkedPool(t, personasTagged("v1"))
+	run := startWatch(t, path)
+	checkPool(t, run.pool, emailsTagged("v1"), 1)
+	checkWatchList(t, run, poolDir, filepath.Dir(target))
+
+	writeFile(t, target, personasTagged("v2"))
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+
+	// A write through the link changes the target in place, and raises no
+	// event in the pool folder.
+	writeFile(t, path, personasTagged("v3"))
+	run.waitReloads(t, 3)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v3"), 3)
+	checkWatchList(t, run, poolDir, filepath.Dir(target))
+}
+
+func TestWatchLinkOtherFilesIgnored(t *testing.T) {
+	poolDir, path, target := linkedPool(t, personasTagged("v1"))
+	run := startWatch(t, path)
+	start := run.eventCount()
+
+	// The folder of the target is busy with files the pool does not read.
+	other := filepath.Join(filepath.Dir(target), "other.json")
+	writeFile(t, other, personasTagged("v2"))
+	moved := filepath.Join(filepath.Dir(target), "moved.json")
+	if err := os.Rename(other, moved); err != nil {
+		t.Fatalf("renaming %s: %v", other, err)
+	}
+	if err := os.Remove(moved); err != nil {
+		t.Fatalf("removing %s: %v", moved, err)
+	}
+	run.sync(t, poolDir)
+
+	checkPool(t, run.pool, emailsTagged("v1"), 1)
+	checkNotCounted(t, run, start, other, moved)
+}
+
+func TestWatchLinkCopyOver(t *testing.T) {
+	poolDir, path, target := linkedPool(t, personasTagged("v1"))
+	run := startWatch(t, path)
+
+	src := filepath.Join(t.TempDir(), "new.json")
+	writeFile(t, src, personasTagged("v2"))
+	copyOver(t, src, target)
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+}
+
+func TestWatchLinkRenameOnto(t *testing.T) {
+	poolDir, path, target := linkedPool(t, personasTagged("v0"))
+	run := startWatch(t, path)
+	start := run.eventCount()
+
+	for i := 1; i <= 5; i++ {
+		renameInto(t, target, personasTagged(fmt.Sprintf("v%d", i)))
+		run.waitReloads(t, uint64(i+1))
+	}
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v5"), 6)
+	checkWatchList(t, run, poolDir, filepath.Dir(target))
+
+	// Writing the temporary file beside the target counts for nothing, and
+	// only its arrival under the target name does.
+	tmp := filepath.Join(filepath.Dir(target), ".email_personas.json.tmp")
+	checkNotCounted(t, run, start, tmp)
+}
+
+func TestWatchLinkDeleteAndCreate(t *testing.T) {
+	poolDir, path, target := linkedPool(t, personasTagged("v1"))
+	run := startWatch(t, path)
+	run.logs.TakeAll()
+
+	if err := os.Remove(target); err != nil {
+		t.Fatalf("removing %s: %v", target, err)
+	}
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, []string{}, 2)
+	want := []logEntry{{
+		Level:   zapcore.WarnLevel,
+		Message: "persona file is a symbolic link to a missing file, watching for it",
+		Fields:  map[string]any{"path": path, "link_target": target},
+	}, {
+		Level:   zapcore.WarnLevel,
+		Message: "persona file not found, the global pool is empty",
+		Fields:  map[string]any{"path": path},
+	}}
+	if diff := cmp.Diff(want, takeLogs(run.logs)); diff != "" {
+		t.Errorf("logs (-want +got):\n%s", diff)
+	}
+	checkWatchList(t, run, poolDir, filepath.Dir(target))
+
+	writeFile(t, target, personasTagged("v1"))
+	run.waitReloads(t, 3)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v1"), 3)
+}
+
+func TestWatchLinkRepointed(t *testing.T) {
+	poolDir, path, oldTarget := linkedPool(t, personasTagged("v1"))
+	run := startWatch(t, path)
+
+	newTarget := filepath.Join(realPath(t, t.TempDir()), "personas.json")
+	writeFile(t, newTarget, personasTagged("v2"))
+	repointLink(t, path, newTarget)
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+	checkWatchList(t, run, poolDir, filepath.Dir(newTarget))
+
+	// The old target no longer counts.
+	start := run.eventCount()
+	writeFile(t, oldTarget, personasTagged("old"))
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+	checkNotCounted(t, run, start, oldTarget)
+
+	// The new one does.
+	writeFile(t, newTarget, personasTagged("v3"))
+	run.waitReloads(t, 3)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v3"), 3)
+	checkWatchList(t, run, poolDir, filepath.Dir(newTarget))
+}
+
+func TestWatchLinkReplacedByFile(t *testing.T) {
+	poolDir, path, target := linkedPool(t, personasTagged("v1"))
+	run := startWatch(t, path)
+	checkWatchList(t, run, poolDir, filepath.Dir(target))
+
+	renameInto(t, path, personasTagged("v2"))
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+	checkWatchList(t, run, poolDir)
+
+	start := run.eventCount()
+	writeFile(t, target, personasTagged("old"))
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+	checkNotCounted(t, run, start, target)
+}
+
+func TestWatchLinkDanglingThenResolves(t *testing.T) {
+	poolDir := t.TempDir()
+	path := filepath.Join(poolDir, "email_personas.json")
+	targetDir := realPath(t, t.TempDir())
+	target := filepath.Join(targetDir, "personas.json")
+	symlink(t, target, path)
+
+	run := startWatch(t, path)
+	checkPool(t, run.pool, []string{}, 1)
+	checkWatchList(t, run, poolDir, targetDir)
+	entries := run.logs.FilterMessage("persona file is a symbolic link to a missing file, watching for it").All()
+	if len(entries) != 1 {
+		t.Errorf("got %d log entries for the missing link target, want 1", len(entries))
+	}
+
+	writeFile(t, target, personasTagged("v1"))
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v1"), 2)
+	checkWatchList(t, run, poolDir, targetDir)
+}
+
+func TestWatchLinkTargetFolderCreated(t *testing.T) {
+	poolDir := t.TempDir()
+	path := filepath.Join(poolDir, "email_personas.json")
+	root := realPath(t, t.TempDir())
+	targetDir := filepath.Join(root, "decnet")
+	target := filepath.Join(targetDir, "personas.json")
+	symlink(t, target, path)
+
+	// Until the folder of the target exists, its parent is watched.
+	run := startWatch(t, path)
+	checkPool(t, run.pool, []string{}, 1)
+	checkWatchList(t, run, poolDir, root)
+
+	if err := os.Mkdir(targetDir, 0o700); err != nil {
+		t.Fatalf("creating %s: %v", targetDir, err)
+	}
+	writeFile(t, target, personasTagged("v1"))
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v1"), 2)
+	checkWatchList(t, run, poolDir, targetDir)
+
+	// Only a watch on the new folder reports this write.
+	writeFile(t, target, personasTagged("v2"))
+	run.waitReloads(t, 3)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 3)
+}
+
+func TestWatchLinkChain(t *testing.T) {
+	poolDir := t.TempDir()
+	path := filepath.Join(poolDir, "email_personas.json")
+	hop := filepath.Join(t.TempDir(), "hop.json")
+	targetDir := realPath(t, t.TempDir())
+	target := filepath.Join(targetDir, "personas.json")
+	writeFile(t, target, personasTagged("v1"))
+	symlink(t, target, hop)
+	symlink(t, hop, path)
+
+	// Only the folder of the final file is watched, not that of the hop.
+	run := startWatch(t, path)
+	checkPool(t, run.pool, emailsTagged("v1"), 1)
+	checkWatchList(t, run, poolDir, targetDir)
+
+	writeFile(t, target, personasTagged("v2"))
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+}
+
+func TestWatchLinkSameFolder(t *testing.T) {
+	poolDir := realPath(t, t.TempDir())
+	path := filepath.Join(poolDir, "email_personas.json")
+	target := filepath.Join(poolDir, "personas.json")
+	writeFile(t, target, personasTagged("v1"))
+	symlink(t, "personas.json", path)
+
+	// The pool folder watch reports the target, so no second watch is set.
+	run := startWatch(t, path)
+	checkWatchList(t, run, poolDir)
+
+	writeFile(t, target, personasTagged("v2"))
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+	checkWatchList(t, run, poolDir)
+}
+
+func TestWatchLinkFolderAlias(t *testing.T) {
+	// The pool path reaches its folder through a linked folder, so the
+	// resolved target has another path to the same folder. inotify keeps
+	// one watch per folder, so that folder is watched once, by its pool
+	// path.
+	realDir := realPath(t, t.TempDir())
+	alias := filepath.Join(t.TempDir(), "decnet")
+	symlink(t, realDir, alias)
+	path := filepath.Join(alias, "email_personas.json")
+	target := filepath.Join(realDir, "personas.json")
+	writeFile(t, target, personasTagged("v1"))
+	symlink(t, "personas.json", path)
+
+	run := startWatch(t, path)
+	checkPool(t, run.pool, emailsTagged("v1"), 1)
+	checkWatchList(t, run, alias)
+
+	writeFile(t, target, personasTagged("v2"))
+	run.waitReloads(t, 2)
+	run.sync(t, alias)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+	checkWatchList(t, run, alias)
+}
+
+func TestWatchLinkCycleKeepsPool(t *testing.T) {
+	poolDir, path, _ := linkedPool(t, personasTagged("v1"))
+	run := startWatch(t, path)
+	run.logs.TakeAll()
+
+	// Two links that point at each other never reach a file.
+	cycleDir := realPath(t, t.TempDir())
+	first, second := filepath.Join(cycleDir, "a.json"), filepath.Join(cycleDir, "b.json")
+	symlink(t, second, first)
+	symlink(t, first, second)
+	repointLink(t, path, first)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v1"), 1)
+	checkWatchList(t, run, poolDir)
+	resolveErrors := run.logs.FilterMessage("resolving persona file link failed, not watching its target").All()
+	if len(resolveErrors) != 1 {
+		t.Errorf("got %d log entries for the link cycle, want 1", len(resolveErrors))
+	}
+	// Each load that reads the cycle logs the read error, and the marker of
+	// sync may or may not share a load with the new link.
+	if len(run.logs.FilterMessage("reading persona file, keeping the current pool").All()) == 0 {
+		t.Error("got no log entry for the unreadable file, want at least one")
+	}
+
+	// A link to a file again ends the error.
+	target := filepath.Join(realPath(t, t.TempDir()), "personas.json")
+	writeFile(t, target, personasTagged("v2"))
+	repointLink(t, path, target)
+	run.waitReloads(t, 2)
+	run.sync(t, poolDir)
+	checkPool(t, run.pool, emailsTagged("v2"), 2)
+	checkWatchList(t, run, poolDir, filepath.Dir(target))
 }
 
 func TestWatchFolderCreatedLater(t *testing.T) {
