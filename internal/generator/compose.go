@@ -29,6 +29,20 @@ type composer struct {
 	// and afterGreeting when the paragraph after it keeps a lower-case
 	// first letter (see LowerAfterGreeting).
 	greeted, afterGreeting bool
+
+	// topicKey is the entry of Topics, in lower case, that the message is
+	// about, or "" when the topic is other text.
+	topicKey string
+	// leadOpener and leadText are the two parts of the first paragraph on
+	// the topic: the opener, which may be "", and the text after it.
+	leadOpener, leadText string
+	// closer is the closing line, or "", and closerAlone is set when it
+	// is a paragraph of its own.
+	closer      string
+	closerAlone bool
+	// applied lists the sender's mannerisms that the message shows, as
+	// the persona names them.
+	applied []string
 }
 
 func newComposer(c *corpus, req Request) *composer {
@@ -69,7 +83,9 @@ func toneKey(t persona.Tone) string {
 	}
 }
 
-// compose returns the subject and body.
+// compose returns the subject and body. The sender's mannerisms are
+// applied last and draw from req.Rand after everything else, so the
+// message differs from the one without them only where they change it.
 func (w *composer) compose() (subject, body string) {
 	r := w.req.Rand
 	topic := strings.TrimSpace(w.req.Topic)
@@ -80,8 +96,12 @@ func (w *composer) compose() (subject, body string) {
 		topic = RandomTopic(r)
 	}
 	text, ok := w.c.Topics[strings.ToLower(topic)]
-	if !ok && w.req.Parent != nil {
-		text, ok = w.c.topicOfSubject(bareSubject(w.req.Parent.Subject))
+	if ok {
+		w.topicKey = strings.ToLower(topic)
+	} else if w.req.Parent != nil {
+		var key string
+		key, text, ok = w.c.topicOfSubject(bareSubject(w.req.Parent.Subject))
+		w.topicKey = strings.ToLower(key)
 	}
 	if !ok {
 		text = w.c.Generic
@@ -102,14 +122,23 @@ func (w *composer) compose() (subject, body string) {
 	w.ex.weekdays = w.c.weekdaysBut[w.date.Weekday()]
 	w.ex.formal = w.tone.Register == "formal"
 
+	var paras []string
+	switch {
+	case w.req.Parent != nil:
+		subject, paras = message.ReplySubject(w.req.Parent.Subject), w.replyParagraphs(text)
+	case !roleOwns(w.req.Sender.Role, topic):
+		fixed["about"] = w.ex.expand(pick(r, text.About))
+		subject, paras = w.askMessage()
+	default:
+		fixed["about"] = w.ex.expand(pick(r, text.About))
+		subject, paras = w.rootMessage(text)
+	}
+	d := w.newDraft(paras)
 	if w.req.Parent != nil {
-		return message.ReplySubject(w.req.Parent.Subject), w.replyBody(text)
+		d.quote = w.quote()
 	}
-	fixed["about"] = w.ex.expand(pick(r, text.About))
-	if !roleOwns(w.req.Sender.Role, topic) {
-		return w.askMessage()
-	}
-	return w.rootMessage(text)
+	w.applyMannerisms(&d, subject)
+	return subject, w.render(d)
 }
 
 // bareSubject returns subject without reply prefixes.
@@ -154,12 +183,12 @@ func (w *composer) greeting() string {
 
 // rootMessage writes a new thread: one of the topic's threads, with a
 // subject and paragraphs that belong together.
-func (w *composer) rootMessage(text topicText) (subject, body string) {
+func (w *composer) rootMessage(text topicText) (subject string, paras []string) {
 	r := w.req.Rand
 	thread := pick(r, text.Threads)
 	subject = w.line(pick(r, thread.Subjects))
 
-	paras := []string{w.greeting()}
+	paras = []string{w.greeting()}
 	first, second := pickTwo(r, thread.Paragraphs)
 	withSecond := second != first && r.IntN(100) < 45
 	if withSecond && second < first {
@@ -172,37 +201,37 @@ func (w *composer) rootMessage(text topicText) (subject, body string) {
 	if withSecond {
 		paras = w.appendIfFits(paras, w.line(thread.Paragraphs[second]))
 	}
-	paras = w.appendCloser(paras)
-	return subject, w.finish(paras)
+	return subject, w.appendCloser(paras)
 }
 
 // askMessage writes a new thread from a sender whose role does not own
 // the topic: a question to the team that does, instead of figures the
 // sender would not have.
-func (w *composer) askMessage() (subject, body string) {
+func (w *composer) askMessage() (subject string, paras []string) {
 	r := w.req.Rand
 	asks := w.c.Asks
 	subject = w.line(pick(r, asks.Subjects))
-	paras := []string{w.greeting()}
+	paras = []string{w.greeting()}
 	first, second := pickTwo(r, asks.Paragraphs)
 	paras = w.appendIfFits(paras, w.line(asks.Paragraphs[first]))
+	if len(paras) > 1 {
+		w.leadText = paras[1]
+	}
 	if second != first && r.IntN(100) < 40 {
 		paras = w.appendIfFits(paras, w.line(asks.Paragraphs[second]))
 	}
-	paras = w.appendCloser(paras)
-	return subject, w.finish(paras)
+	return subject, w.appendCloser(paras)
 }
 
-// replyBody writes the body of a reply: an acknowledgement of the parent,
-// one or two reply paragraphs and, when the sender quotes, an excerpt of
-// the parent under an attribution line.
+// replyParagraphs writes the paragraphs of a reply: an acknowledgement of
+// the parent and one or two reply paragraphs.
 //
 // The reply paragraphs come from the thread whose subject the parent
 // carries, and only those whose facts the parent names are used, with the
 // parent's values. When the parent matches no thread, as one written by
 // another generator may not, the topic's replies that name no fact are
 // used.
-func (w *composer) replyBody(text topicText) string {
+func (w *composer) replyParagraphs(text topicText) []string {
 	r := w.req.Rand
 	parent := w.req.Parent
 	facts := &parentFacts{text: ownText(parent.Body), slots: w.c.Slots, found: make(map[string]string, 4)}
@@ -239,11 +268,7 @@ func (w *composer) replyBody(text topicText) string {
 	if r.IntN(100) < 60 {
 		paras = w.appendCloser(paras)
 	}
-	body := w.finish(paras)
-	if quote := w.quote(); quote != "" {
-		body += "\n" + quote
-	}
-	return body
+	return paras
 }
 
 // usable returns the templates of list whose facts the parent names and
@@ -274,9 +299,11 @@ func (w *composer) withOpener(openers []string, lead piece) string {
 	opener, ok := w.pickFitting(openers, lead)
 	w.thanks.add(opener)
 	w.thanks.add(lead)
+	w.leadText = lead.text
 	if !ok || opener.text == "" {
 		return lead.text
 	}
+	w.leadOpener = opener.text
 	return opener.text + " " + lead.text
 }
 
@@ -301,7 +328,9 @@ func (w *composer) appendCloser(paras []string) []string {
 		return paras
 	}
 	w.thanks.add(closer)
+	w.closer = closer.text
 	if r.IntN(2) == 0 {
+		w.closerAlone = true
 		return append(paras, closer.text)
 	}
 	paras[len(paras)-1] += " " + closer.text
@@ -328,30 +357,6 @@ func (w *composer) signoff() string {
 	}
 	w.thanks.add(p)
 	return p.text
-}
-
-// finish wraps the paragraphs and adds the sign-off and signature.
-func (w *composer) finish(paras []string) string {
-	var b strings.Builder
-	for i, p := range paras {
-		// Every paragraph after the greeting starts a sentence, except in
-		// languages that go on in lower case (see LowerAfterGreeting).
-		greeting := i == 0 && w.greeted
-		if !greeting && !(i == 1 && w.afterGreeting) {
-			p = capitalize(p)
-		}
-		b.WriteString(wrap(p, w.habits.wrapWidth))
-		b.WriteString("\n\n")
-	}
-	signature := w.signature()
-	if !startsWithSignoff(signature) {
-		if signoff := w.signoff(); signoff != "" {
-			b.WriteString(signoff + "\n")
-		}
-	}
-	b.WriteString(signature)
-	b.WriteString("\n")
-	return b.String()
 }
 
 // startsWithSignoff reports whether a signature opens with its own

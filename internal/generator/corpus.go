@@ -54,6 +54,11 @@ type corpus struct {
 	Tones      map[string]toneText `json:"tones"`
 	// Slots are the values a {name} placeholder can take.
 	Slots map[string][]string `json:"slots"`
+	// DefaultSubject is the subject of a message whose topic is blank,
+	// such as "Quick question" (see TopicSubject).
+	DefaultSubject string `json:"default_subject"`
+	// Mannerisms is the wording that persona mannerisms add to a message.
+	Mannerisms mannerismText `json:"mannerisms"`
 	// Asks are written instead of a topic's threads when the sender's role
 	// does not own the topic: the sender asks the owning team about it.
 	Asks askText `json:"asks"`
@@ -63,6 +68,9 @@ type corpus struct {
 	Topics  map[string]topicText `json:"topics"`
 
 	contract *contractor
+	// keepCapitals are the register words written with a capital, such as
+	// German "Sie", which a sender who writes in lower case keeps.
+	keepCapitals []string
 	// weekdaysBut holds, for each day of the week, the weekday slot values
 	// other than that day.
 	weekdaysBut [7][]string
@@ -95,6 +103,10 @@ type askText struct {
 type topicText struct {
 	// Owner names the team that usually writes about the topic, for asks.
 	Owner string `json:"owner"`
+	// Subject is the topic's name as a subject line, with no placeholders,
+	// such as "Budget review". Generic, which stands for any topic, has
+	// none.
+	Subject string `json:"subject"`
 	// About are noun phrases for the topic, used in openers.
 	About []string `json:"about"`
 	// Replies answer any message on the topic. They name no fact, so they
@@ -196,7 +208,14 @@ func parseCorpus(data []byte) (*corpus, error) {
 			return nil, fmt.Errorf("thanks word %q is empty or not in lower case", stem)
 		}
 	}
+	c.keepCapitals = capitalWords(c.RegisterWords.Formal, c.RegisterWords.Informal)
 	c.RegisterWords.prepare()
+	if strings.TrimSpace(c.DefaultSubject) == "" || strings.ContainsAny(c.DefaultSubject, "{}[]<>") {
+		return nil, fmt.Errorf("default_subject %q is blank or has placeholders", c.DefaultSubject)
+	}
+	if err := c.Mannerisms.check(); err != nil {
+		return nil, fmt.Errorf("mannerisms: %w", err)
+	}
 	if len(c.Asks.Subjects) == 0 || len(c.Asks.Paragraphs) == 0 {
 		return nil, errors.New("asks: want subjects and paragraphs")
 	}
@@ -205,6 +224,9 @@ func parseCorpus(data []byte) (*corpus, error) {
 	for key, t := range c.Topics {
 		if err := t.prepare(); err != nil {
 			return nil, fmt.Errorf("topic %q: %w", key, err)
+		}
+		if strings.TrimSpace(t.Subject) == "" || strings.ContainsAny(t.Subject, "{}[]<>") {
+			return nil, fmt.Errorf("topic %q: subject %q is blank or has placeholders", key, t.Subject)
 		}
 		topics[strings.ToLower(key)] = t
 	}
@@ -345,16 +367,18 @@ func weekdaysBut(weekdays []string) [7][]string {
 	return out
 }
 
-// topicOfSubject returns the topic with a thread whose subjects match
-// subject, for replies whose request names no known topic.
-func (c *corpus) topicOfSubject(subject string) (topicText, bool) {
+// topicOfSubject returns the key, one of Topics, and the text of the topic
+// with a thread whose subjects match subject, for replies whose request
+// names no known topic.
+func (c *corpus) topicOfSubject(subject string) (string, topicText, bool) {
+	var bestKey string
 	var best topicText
 	bestScore := 0
 	for _, key := range Topics {
 		t := c.Topics[strings.ToLower(key)]
 		if _, score := t.matchThread(subject); score > bestScore {
-			best, bestScore = t, score
+			bestKey, best, bestScore = key, t, score
 		}
 	}
-	return best, bestScore > 0
+	return bestKey, best, bestScore > 0
 }

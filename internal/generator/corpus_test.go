@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strconv"
@@ -42,6 +43,10 @@ func templates(c *corpus) map[string]string {
 	for name, values := range c.Slots {
 		add("slots."+name, values)
 	}
+	for field, list := range c.Mannerisms.lists() {
+		add("mannerisms."+field, list)
+	}
+	add("default_subject", []string{c.DefaultSubject})
 	add("asks.subjects", c.Asks.Subjects)
 	add("asks.paragraphs", c.Asks.Paragraphs)
 	add("month_names", c.MonthNames)
@@ -52,6 +57,9 @@ func templates(c *corpus) map[string]string {
 	}
 	for key, text := range topics {
 		add(key+".owner", []string{text.Owner})
+		if text.Subject != "" {
+			add(key+".subject", []string{text.Subject})
+		}
 		add(key+".about", text.About)
 		add(key+".replies", text.Replies)
 		for i, th := range text.Threads {
@@ -98,7 +106,7 @@ var (
 
 // fixedPlaceholders are the names the composer fills in itself.
 var fixedPlaceholders = []string{
-	"first", "full", "me", "name", "role", "company", "topic", "about", "owner",
+	"first", "full", "me", "name", "role", "company", "topic", "about", "owner", "ticket",
 	"month", "nextmonth", "lastmonth", "quarter", "nextquarter", "lastquarter", "year", "nextyear",
 	"qname", "qweekday", "qday", "qmonth", "qmonthnum", "qyear", "qtime", "qtime12",
 }
@@ -159,6 +167,49 @@ func bracketDepth(s string) int {
 		}
 	}
 	return depth
+}
+
+// TestParseCorpusRejectsMannerisms loads the English corpus with one
+// field broken at a time.
+func TestParseCorpusRejectsMannerisms(t *testing.T) {
+	tests := []struct {
+		name  string
+		spoil func(c map[string]any)
+		want  string
+	}{
+		{"no default subject", func(c map[string]any) { c["default_subject"] = " " }, "default_subject"},
+		{"no summaries", func(c map[string]any) { mannerisms(c)["summaries"] = []any{} }, "mannerisms: no summaries"},
+		{"ticket not named", func(c map[string]any) { mannerisms(c)["tickets"] = []any{"Logged."} }, "does not contain {ticket}"},
+		{"few action items", func(c map[string]any) { mannerisms(c)["action_items"] = []any{"One", "Two"} }, "2 action_items"},
+		{"exclamation without mark", func(c map[string]any) { mannerisms(c)["exclamation_close"] = "" }, "exclamation_close"},
+		{"topic without subject", func(c map[string]any) {
+			delete(c["topics"].(map[string]any)["hiring"].(map[string]any), "subject")
+		}, `topic "hiring": subject`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := corpusFiles.ReadFile("corpus/en.json")
+			if err != nil {
+				t.Fatalf("reading the English corpus: %v", err)
+			}
+			var c map[string]any
+			if err := json.Unmarshal(data, &c); err != nil {
+				t.Fatalf("decoding the English corpus: %v", err)
+			}
+			tt.spoil(c)
+			if data, err = json.Marshal(c); err != nil {
+				t.Fatalf("encoding the changed corpus: %v", err)
+			}
+			_, err = parseCorpus(data)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("parseCorpus() error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func mannerisms(c map[string]any) map[string]any {
+	return c["mannerisms"].(map[string]any)
 }
 
 func TestParseCorpusRejects(t *testing.T) {

@@ -58,6 +58,21 @@ func (h habits) pick(r *rand.Rand, list []string, usual int) string {
 	return pick(r, list)
 }
 
+// usualIndex returns the index, below n, of the option that the sender
+// always takes for one choice, such as the label of their P.S. Each choice
+// passes its own salt, so the choices do not follow each other.
+func (h habits) usualIndex(n int, salt uint64) int {
+	// MurmurHash3's 64-bit finalizer (fmix64) spreads the seed and salt
+	// over all bits before the modulo.
+	x := h.seed ^ salt*0x9e3779b97f4a7c15
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return int(x % uint64(n))
+}
+
 // signature returns the sender's signature verbatim, without trailing
 // line breaks, or a made-up one in their usual form.
 func (w *composer) signature() string {

@@ -32,11 +32,17 @@ const fallbackLanguage = "en"
 // ones. A sender whose role does not own the topic (see TopicsFor) asks
 // the owning team about it instead. A Template is safe for concurrent use.
 //
+// Each message shows one or two of the sender's mannerisms, such as "adds
+// a P.S." or "numbers every action item", and Content.Mannerisms lists
+// them as the persona names them. The common wordings of these habits are
+// recognized: exclamation marks, ellipses, smileys, numbered or bulleted
+// action items, ticket numbers, short paragraphs, terse or one-line
+// replies, a P.S., signing with initials, no greeting, lower case, a
+// summary line first, apologies, and a phone's mail footer. Other
+// mannerisms are skipped.
+//
 // The corpus text contains no em-dash or en-dash. The persona's signature
 // and the quoted parent are copied as they are, dashes included.
-//
-// TODO: persona mannerisms are free text and not applied, so
-// Content.Mannerisms is always empty.
 type Template struct {
 	log     *zap.Logger
 	corpora map[string]*corpus
@@ -54,14 +60,7 @@ func NewTemplate(log *zap.Logger) *Template {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	corpora, err := loadCorpora()
-	if err != nil {
-		panic(fmt.Sprintf("generator: embedded corpus is invalid: %v", err))
-	}
-	if corpora[fallbackLanguage] == nil {
-		panic("generator: embedded corpus has no " + fallbackLanguage + " file")
-	}
-	return &Template{log: log, corpora: corpora, fellBack: make(map[string]bool)}
+	return &Template{log: log, corpora: embeddedCorpora(), fellBack: make(map[string]bool)}
 }
 
 // Generate writes a message for req. A reply's subject is the parent
@@ -73,24 +72,17 @@ func (t *Template) Generate(ctx context.Context, req Request) (Content, error) {
 	if req.Rand == nil {
 		return Content{}, errors.New("generating message: request has no Rand: set Request.Rand")
 	}
-	c := t.corpusFor(req.Sender.Language)
-	subject, body := newComposer(c, req).compose()
-	return Content{Subject: subject, Body: body, Generator: templateName}, nil
+	w := newComposer(t.corpusFor(req.Sender.Language), req)
+	subject, body := w.compose()
+	return Content{Subject: subject, Body: body, Generator: templateName, Mannerisms: w.applied}, nil
 }
 
 // corpusFor returns the corpus of language, or the English one. The first
 // fallback for each language is logged at info level.
 func (t *Template) corpusFor(language string) *corpus {
-	if language == "" {
-		return t.corpora[fallbackLanguage]
-	}
-	code, err := persona.NormalizeLanguage(language)
-	if err == nil {
-		if c, ok := t.corpora[code]; ok {
-			return c
-		}
-	} else {
-		code = language
+	c, code, ok := lookupCorpus(t.corpora, language)
+	if ok {
+		return c
 	}
 
 	t.mu.Lock()
@@ -101,7 +93,24 @@ func (t *Template) corpusFor(language string) *corpus {
 		t.log.Info("no template corpus for language, writing in english",
 			zap.String("language", code))
 	}
-	return t.corpora[fallbackLanguage]
+	return c
+}
+
+// lookupCorpus returns the corpus of language and its normalized code,
+// or the English corpus and ok false when language has none. An empty
+// language is English, and an invalid one is returned as given.
+func lookupCorpus(corpora map[string]*corpus, language string) (c *corpus, code string, ok bool) {
+	if language == "" {
+		return corpora[fallbackLanguage], fallbackLanguage, true
+	}
+	code, err := persona.NormalizeLanguage(language)
+	if err != nil {
+		code = language
+	}
+	if c, found := corpora[code]; found {
+		return c, code, true
+	}
+	return corpora[fallbackLanguage], code, false
 }
 
 // Languages returns the ISO 639-1 codes the corpus covers, sorted.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/decnet/emailgend/internal/generator"
@@ -73,7 +72,8 @@ var (
 // trailing offers to revise. It reads the subject from a "Subject:" line,
 // or a localized label such as "Asunto:", "Assunto:", "Objet :",
 // "Betreff:" or "Oggetto:", with or without Markdown bold. Without one, a
-// short unlabeled first line or the topic becomes the subject. A reply's
+// short unlabeled first line becomes the subject, or else the topic's
+// name in the sender's language (see generator.TopicSubject). A reply's
 // subject is always message.ReplySubject of the parent subject.
 //
 // Header-like lines such as "To:", "Bcc:" or "X-Mailer:" at the start of
@@ -274,7 +274,8 @@ func isAssistantTail(paragraph string, req generator.Request) bool {
 
 // finishSubject returns the subject to use. A reply's subject is forced.
 // A new thread's subject has its placeholders filled, loses Markdown,
-// quotes and reply or forward prefixes, and falls back on the topic.
+// quotes and reply or forward prefixes, and falls back on the topic's
+// name in the sender's language.
 func finishSubject(subject string, req generator.Request) string {
 	if req.Parent != nil {
 		return message.ReplySubject(req.Parent.Subject)
@@ -293,22 +294,11 @@ func finishSubject(subject string, req generator.Request) string {
 		s = strings.TrimSpace(replaceDashes(s))
 	}
 	if s == "" {
-		s = topicSubject(req.Topic)
+		// The topic is an English key, so the template generator's name
+		// for it in the sender's language is used.
+		s = generator.TopicSubject(req.Topic, req.Sender.Language)
 	}
 	return cutAtLineEnd(s, maxSubjectRunes)
-}
-
-// topicSubject makes a subject from the topic, such as "Budget review".
-//
-// TODO: the topic is an English key, so a non-English sender gets an
-// English subject here.
-func topicSubject(topic string) string {
-	topic = strings.Join(strings.Fields(topic), " ")
-	if topic == "" {
-		return "Quick question"
-	}
-	r, size := utf8.DecodeRuneInString(topic)
-	return string(unicode.ToUpper(r)) + topic[size:]
 }
 
 func trimQuotes(s string) string {

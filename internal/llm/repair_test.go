@@ -509,6 +509,50 @@ func TestRepairUnusable(t *testing.T) {
 	}
 }
 
+// TestRepairSubjectFallbackLanguage checks that output without a subject
+// gets the topic's name in the sender's language.
+func TestRepairSubjectFallbackLanguage(t *testing.T) {
+	tests := []struct {
+		language, topic, want string
+	}{
+		{"en", "budget review", "Budget review"},
+		{"es", "budget review", "Revisión del presupuesto"},
+		{"pt", "budget review", "Revisão do orçamento"},
+		{"fr", "budget review", "Revue budgétaire"},
+		{"de", "budget review", "Budgetreview"},
+		{"en", "IT maintenance window", "IT maintenance window"},
+		{"es", "office move", "Mudanza de oficina"},
+		{"pt-BR", "hiring", "Vaga em aberto"},
+		{"fr", "travel policy", "Politique de voyages"},
+		{"de", "supplier delay", "Lieferverzug"},
+		{"en", "", "Quick question"},
+		{"es", "", "Consulta rápida"},
+		{"pt", "", "Pergunta rápida"},
+		{"fr", "", "Petite question"},
+		{"de", "", "Kurze Frage"},
+		{"es", "parking permits", "Parking permits"},
+		{"it", "budget review", "Budget review"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.language+"/"+tt.topic, func(t *testing.T) {
+			sender := ana
+			sender.Language = tt.language
+			req := rootRequest(sender)
+			req.Topic = tt.topic
+			subject, body, err := Repair(plainBody, req)
+			if err != nil {
+				t.Fatalf("Repair() error: %v", err)
+			}
+			if subject != tt.want {
+				t.Errorf("subject = %q, want %q", subject, tt.want)
+			}
+			if body != plainBody {
+				t.Errorf("body (-want +got):\n%s", cmp.Diff(plainBody, body))
+			}
+		})
+	}
+}
+
 func TestRepairCapsSubject(t *testing.T) {
 	long := strings.Repeat("budget ", 60)
 	subject, _, err := Repair("Subject: "+long+"\n\n"+plainBody, rootRequest(ana))
