@@ -26,13 +26,13 @@ import (
 
 // busyboxApplets are the commands linked to /bin/busybox in BusyBoxImage.
 var busyboxApplets = []string{
-	"sh", "cat", "mv", "mkdir", "rmdir", "touch", "stat", "rm", "sleep", "ls", "wc", "date", "chmod",
+	"sh", "cat", "head", "mv", "mkdir", "rmdir", "touch", "stat", "rm", "sleep", "ls", "wc", "date", "chmod",
 }
 
 // coreutilsCommands are the GNU coreutils copied into CoreutilsImage, besides
 // the host's /bin/sh (dash on Debian).
 var coreutilsCommands = []string{
-	"cat", "mv", "mkdir", "rmdir", "touch", "stat", "rm", "sleep", "ls", "wc", "date", "chmod",
+	"cat", "head", "mv", "mkdir", "rmdir", "touch", "stat", "rm", "sleep", "ls", "wc", "date", "chmod",
 }
 
 // zoneFile is copied into both images so that TZ=Asia/Tokyo names a real

@@ -44,12 +44,14 @@ func BenchmarkDeliver(b *testing.B) {
 	cli := func(id string) error {
 		return deliverWithCLI(id, benchDelivery())
 	}
-	// bareExec is the floor under both: one exec through the API with the
-	// same message on standard input, no file written, and the same
-	// success line, so it too skips the exit-code request.
+	// bareExec is the floor under both: one exec through the API that
+	// reads the same message from standard input as the script does,
+	// writes no file, and prints the same success line, so it too skips
+	// the exit-code request.
 	bareExec := func(id string) error {
-		cmd := []string{"sh", "-c", "cat >/dev/null && echo delivered 0"}
-		res, err := d.run(ctx, id, cmd, benchDelivery().Data, deliveredPrefix)
+		data := benchDelivery().Data
+		cmd := []string{"sh", "-c", `head -c "$1" >/dev/null && echo delivered 0`, "emailgend", strconv.Itoa(len(data))}
+		res, err := d.run(ctx, id, cmd, data, deliveredPrefix)
 		if err == nil && !strings.HasPrefix(res.stdout, deliveredPrefix) {
 			err = fmt.Errorf("bare exec printed %q: %s", res.stdout, res.stderr)
 		}

@@ -46,7 +46,7 @@ var testImages = []testImage{
 		name:  "coreutils",
 		build: dockertest.CoreutilsImage,
 		hang: func(t *testing.T, c *client.Client, id, _ string) {
-			replaceCommand(t, c, id, "cat", "exec sleep 30")
+			replaceCommand(t, c, id, "head", "exec sleep 30")
 		},
 		canReplaceCommands: true,
 	},

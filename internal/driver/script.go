@@ -1,21 +1,24 @@
 package driver
 
 // deliverScript runs as `sh -c deliverScript emailgend DIR NAME SIZE STAMP
-// FOLDER_STAMP DEADLINE` with the message on standard input. It is a constant: every
-// value reaches it as a positional parameter, so nothing from a persona, a
-// subject or an LLM is ever parsed as shell code.
+// FOLDER_STAMP DEADLINE` with the message on standard input. It is a
+// constant: every value reaches it as a positional parameter, so nothing
+// from a persona, a subject or an LLM is ever parsed as shell code.
 //
 // The message is written to a hidden name beside the final one and renamed
 // only after its size matches, so a reader never sees a partial file and a
-// cut stream never becomes one. Stamps are UTC "YYYY-MM-DD HH:MM:SS" and the
-// exec sets TZ=UTC0, a form that GNU and BusyBox touch -d both read as UTC.
+// cut stream never becomes one. head -c reads exactly SIZE bytes, so the
+// script goes on as soon as the message is in rather than at the end of
+// standard input, which the engine passes on through containerd and the
+// shim a few ms later. Stamps are UTC "YYYY-MM-DD HH:MM:SS" and the exec
+// sets TZ=UTC0, a form that GNU and BusyBox touch -d both read as UTC.
+//
 // On success the script's only output is "delivered <mtime>", the file's
 // mtime in Unix seconds read before the rename (which keeps it), so the
 // driver can trust that line without asking the engine for the exit code.
-// One stat reads both the size and the mtime. Every failure
-// removes the files it wrote and the thread folder when it created it,
-// prints a reason on stderr and exits 1. Parent folders that mkdir -p
-// created stay.
+// One stat reads both the size and the mtime. Every failure removes the
+// files it wrote and the thread folder when it created it, prints a reason
+// on stderr and exits 1. Parent folders that mkdir -p created stay.
 //
 // The engine cannot stop an exec, so a script that is merely slow would
 // rename its file into place after the daemon gave up on it and recorded a
@@ -43,7 +46,7 @@ if [ ! -d "$dir" ]; then
 	mkdir -p -- "$dir" || fail "creating folder failed"
 	created=1
 fi
-cat >"$tmp" || fail "writing temporary file failed"
+head -c "$size" >"$tmp" || fail "writing temporary file failed"
 touch -d "$stamp" -- "$tmp" || fail "setting file time failed"
 info=$(stat -c '%s %Y %Z' -- "$tmp") || fail "reading temporary file failed"
 set -- $info
