@@ -191,9 +191,10 @@ type execResult struct {
 // run executes cmd with stdin as its standard input and waits for its exit
 // code. It returns an error when the exec could not be created, attached or
 // inspected, or when ctx ends first. A non-zero exit is not an error here.
-// When successPrefix is not empty and the output starts with it, the
-// command has succeeded and run skips the exit-code request. That saves a
-// round trip and the wait for the engine to record the exit.
+// When successPrefix is not empty and the output's first line starts with
+// it, the command has succeeded: run returns as soon as that line is
+// complete, without waiting for the engine to close the stream or asking
+// it for the exit code. That saves the engine's teardown and a round trip.
 func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdin []byte, successPrefix string) (execResult, error) {
 	var res execResult
 	created, err := d.client.ContainerExecCreate(ctx, containerID, container.ExecOptions{
@@ -214,14 +215,14 @@ func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdi
 	}
 	defer hijack.Close()
 
-	var stdout bytes.Buffer
+	stdout := newSuccessWatch(successPrefix)
 	stderr := &cappedBuffer{max: maxReason}
-	if err := stream(ctx, hijack, stdin, &stdout, stderr); err != nil {
+	if err := stream(ctx, hijack, stdin, stdout, stderr, stdout.seen); err != nil {
 		return res, err
 	}
 	res.stdout = stdout.String()
 	res.stderr = stderr.reason()
-	if successPrefix != "" && strings.HasPrefix(res.stdout, successPrefix) {
+	if stdout.succeeded() {
 		return res, nil
 	}
 
@@ -234,9 +235,10 @@ func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdi
 }
 
 // stream sends stdin and copies the multiplexed output until the command
-// closes it. When ctx ends first it closes the connection, which is the
-// only way to interrupt a hijacked stream, and returns ctx's error.
-func stream(ctx context.Context, hijack types.HijackedResponse, stdin []byte, stdout, stderr io.Writer) error {
+// closes it or done is closed. When ctx ends first it closes the
+// connection, which is the only way to interrupt a hijacked stream, and
+// returns ctx's error.
+func stream(ctx context.Context, hijack types.HijackedResponse, stdin []byte, stdout, stderr io.Writer, done <-chan struct{}) error {
 	if stdin != nil {
 		// A write error needs no report, because a command that stopped
 		// reading early fails on its own and its exit code shows it.
@@ -258,11 +260,47 @@ func stream(ctx context.Context, hijack types.HijackedResponse, stdin []byte, st
 			return fmt.Errorf("reading exec output: %w", err)
 		}
 		return nil
+	case <-done:
+		// The rest of the stream can only be the command's exit, and
+		// closing the connection does not stop the command.
+		hijack.Close()
+		<-copied
+		return nil
 	case <-ctx.Done():
 		hijack.Close()
 		<-copied
 		return fmt.Errorf("waiting for exec output: %w", ctx.Err())
 	}
+}
+
+// successWatch collects standard output and closes seen once the output's
+// first line is complete and starts with prefix. An empty prefix never
+// matches.
+type successWatch struct {
+	bytes.Buffer
+	prefix string
+	seen   chan struct{}
+	closed bool
+}
+
+func newSuccessWatch(prefix string) *successWatch {
+	return &successWatch{prefix: prefix, seen: make(chan struct{})}
+}
+
+func (w *successWatch) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if !w.closed && w.succeeded() {
+		w.closed = true
+		close(w.seen)
+	}
+	return n, err
+}
+
+// succeeded reports whether the output so far starts with a whole line
+// that starts with the prefix.
+func (w *successWatch) succeeded() bool {
+	line, _, complete := bytes.Cut(w.Bytes(), []byte("\n"))
+	return w.prefix != "" && complete && bytes.HasPrefix(line, []byte(w.prefix))
 }
 
 // exitCode polls the exec until the engine records its exit, because the

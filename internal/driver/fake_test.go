@@ -134,3 +134,73 @@ func TestDeliverArguments(t *testing.T) {
 		t.Errorf("script arguments mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// hangingExec answers every exec with stdout and then keeps the stream
+// open, as an engine does while a command that has printed its last line
+// is still exiting. Its exit code is never recorded.
+type hangingExec struct {
+	fakeExec
+	stdout string
+}
+
+func (h *hangingExec) ContainerExecAttach(_ context.Context, _ string, _ container.ExecAttachOptions) (types.HijackedResponse, error) {
+	client, server := net.Pipe()
+	go func() {
+		go func() { _, _ = io.Copy(io.Discard, server) }()
+		_, _ = stdcopy.NewStdWriter(server, stdcopy.Stdout).Write([]byte(h.stdout))
+	}()
+	return types.HijackedResponse{Conn: client, Reader: bufio.NewReader(client)}, nil
+}
+
+func (h *hangingExec) ContainerExecInspect(context.Context, string) (container.ExecInspect, error) {
+	return container.ExecInspect{Running: true}, nil
+}
+
+func TestDeliverReturnsOnSuccessLine(t *testing.T) {
+	del := sampleDelivery("t1", "<m@acme.example>")
+	fake := &hangingExec{stdout: deliveredPrefix + strconv.FormatInt(del.Date.Unix(), 10) + "\n"}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := New(fake, DefaultTimeout).Deliver(ctx, "c1", del); err != nil {
+		t.Fatalf("Deliver with the success line and an open stream: %v", err)
+	}
+}
+
+func TestSuccessWatch(t *testing.T) {
+	tests := []struct {
+		name   string
+		prefix string
+		writes []string
+		want   bool
+	}{
+		{"whole line", "delivered ", []string{"delivered 12\n"}, true},
+		{"line in pieces", "delivered ", []string{"deli", "vered 1", "2\n"}, true},
+		{"line not finished", "delivered ", []string{"delivered 12"}, false},
+		{"other first line", "delivered ", []string{"note\ndelivered 12\n"}, false},
+		{"empty prefix", "", []string{"delivered 12\n"}, false},
+		{"no output", "delivered ", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newSuccessWatch(tt.prefix)
+			for _, p := range tt.writes {
+				if _, err := w.Write([]byte(p)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			select {
+			case <-w.seen:
+				if !tt.want {
+					t.Errorf("seen closed after %q, want open", tt.writes)
+				}
+			default:
+				if tt.want {
+					t.Errorf("seen open after %q, want closed", tt.writes)
+				}
+			}
+			if got := w.succeeded(); got != tt.want {
+				t.Errorf("succeeded() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
