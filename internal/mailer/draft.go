@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -27,33 +28,64 @@ type draft struct {
 	content           generator.Content
 }
 
+// openThreads is how many of a pair's most recent threads a tick considers
+// for a reply.
+const openThreads = 8
+
+// maxThreadLength is the number of messages after which a thread is left
+// to rest: two colleagues rarely trade more than a handful of mails on one
+// subject.
+const maxThreadLength = 6
+
 // plan chooses between a reply and a new thread and dates the message.
+//
+// A reply continues the most recent thread between the two people whose
+// reply is due under the replier's reply_latency, newest thread first. The
+// replier is whoever did not write the thread's last message, so the
+// sender and recipient chosen for the tick swap when needed, and nobody
+// answers their own mail. Looking past the newest thread matters when
+// ticks come faster than replies: each new thread would otherwise become
+// the newest and put every reply off again.
 func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient persona.Persona, now time.Time) (draft, error) {
 	after, _, err := m.cfg.Store.LastDate(ctx, d.ID)
 	if err != nil {
 		return draft{}, fmt.Errorf("reading the newest date on decky %s: %w", d.ID, err)
 	}
-	dr := draft{sender: sender, recipient: recipient}
 
 	if m.rng.Float64() < m.cfg.ReplyProbability {
-		parent, ok, err := m.cfg.Store.LatestThread(ctx, d.ID, sender.Email, recipient.Email)
+		threads, err := m.cfg.Store.RecentThreads(ctx, d.ID, sender.Email, recipient.Email, openThreads)
 		if err != nil {
-			return draft{}, fmt.Errorf("finding the thread between %s and %s: %w", sender.Email, recipient.Email, err)
+			return draft{}, fmt.Errorf("finding the threads between %s and %s: %w", sender.Email, recipient.Email, err)
 		}
-		if ok {
-			date, ready := dates.PickReply(now, sender.Schedule, parent.Date, after, string(sender.ReplyLatency), m.cfg.Lookback, m.rng)
-			if ready {
-				dr.parent = &parent
-				dr.threadID = parent.ThreadID
-				dr.topic = parent.Topic
-				dr.date = date
-				return dr, nil
+		for _, last := range threads {
+			if len(last.References)+1 >= maxThreadLength {
+				continue
 			}
-			m.log.Debug("reply not due yet, starting a new thread",
-				zap.String("decky", d.ID), zap.String("thread_id", parent.ThreadID), zap.String("from", sender.Email))
+			replier, other := sender, recipient
+			if strings.EqualFold(last.From, sender.Email) {
+				replier, other = recipient, sender
+			}
+			date, ready := dates.PickReply(now, replier.Schedule, last.Date, after, string(replier.ReplyLatency), m.cfg.Lookback, m.rng)
+			if !ready {
+				continue
+			}
+			return draft{
+				sender:    replier,
+				recipient: other,
+				parent:    &last,
+				threadID:  last.ThreadID,
+				topic:     last.Topic,
+				date:      date,
+			}, nil
+		}
+		if len(threads) > 0 {
+			m.log.Debug("no reply due yet, starting a new thread",
+				zap.String("decky", d.ID), zap.String("from", sender.Email), zap.String("to", recipient.Email),
+				zap.Int("threads", len(threads)))
 		}
 	}
 
+	dr := draft{sender: sender, recipient: recipient}
 	date, ok := dates.PickNew(now, sender.Schedule, after, m.cfg.Lookback, m.rng)
 	if !ok {
 		return draft{}, fmt.Errorf("%w: no free time for %s on decky %s since the last message at %s",

@@ -48,7 +48,7 @@ type Deliverer interface {
 // Store is the state the mailer reads threads from and records messages in.
 type Store interface {
 	Add(ctx context.Context, rec state.Record) (int64, error)
-	LatestThread(ctx context.Context, decky, a, b string) (state.Record, bool, error)
+	RecentThreads(ctx context.Context, decky, a, b string, limit int) ([]state.Record, error)
 	LastDate(ctx context.Context, decky string) (time.Time, bool, error)
 	Prune(ctx context.Context, decky string, keep int) (int64, error)
 }
@@ -163,7 +163,7 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 	}
 	started := time.Now()
 	msg, data, err := m.write(ctx, &dr)
-	out := Outcome{Decky: decky.ID, Source: decky.Source, Language: sender.Language, Generation: time.Since(started)}
+	out := Outcome{Decky: decky.ID, Source: decky.Source, Language: dr.sender.Language, Generation: time.Since(started)}
 	if err != nil {
 		return out, err
 	}

@@ -77,6 +77,18 @@ const (
 			WHERE decky = ?1 AND from_addr = ?3 AND to_addr = ?2 AND delivered = 1
 		) ORDER BY date_unix DESC, id DESC LIMIT 1)`
 
+	// recentPairQuery returns the pair's newest delivered messages, newest
+	// first, looking each direction up separately for the same reason.
+	recentPairQuery = `SELECT ` + columns + ` FROM messages WHERE id IN (
+		SELECT id FROM (
+			SELECT id, date_unix FROM messages
+			WHERE decky = ?1 AND from_addr = ?2 AND to_addr = ?3 AND delivered = 1
+			UNION ALL
+			SELECT id, date_unix FROM messages
+			WHERE decky = ?1 AND from_addr = ?3 AND to_addr = ?2 AND delivered = 1
+		) ORDER BY date_unix DESC, id DESC LIMIT ?4)
+		ORDER BY date_unix DESC, id DESC`
+
 	lastDateQuery = `SELECT date, date_zone FROM messages
 		WHERE decky = ?1 AND delivered = 1
 		ORDER BY date_unix DESC, id DESC LIMIT 1`
@@ -163,6 +175,45 @@ func (s *Store) LatestThread(ctx context.Context, decky, a, b string) (Record, b
 	}
 
 	return r, true, nil
+}
+
+// messagesPerThread is how many of a pair's newest messages RecentThreads
+// reads for each thread it is asked for. Threads between two people take
+// turns with their new threads, so a few messages per thread reach back far
+// enough.
+const messagesPerThread = 8
+
+// RecentThreads returns the newest delivered message of each of the most
+// recent threads between the addresses a and b on decky, in either
+// direction, newest first, at most limit of them. It reads only the pair's
+// newest messages, so a thread that has had no message for a long time
+// while the pair wrote many others is not returned.
+func (s *Store) RecentThreads(ctx context.Context, decky, a, b string, limit int) ([]Record, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, recentPairQuery, decky, a, b, limit*messagesPerThread)
+	if err != nil {
+		return nil, fmt.Errorf("finding recent threads between %s and %s on %s: %w", a, b, decky, err)
+	}
+	defer rows.Close()
+
+	var threads []Record
+	seen := make(map[string]bool)
+	for rows.Next() && len(threads) < limit {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, fmt.Errorf("finding recent threads between %s and %s on %s: %w", a, b, decky, err)
+		}
+		if !seen[r.ThreadID] {
+			seen[r.ThreadID] = true
+			threads = append(threads, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("finding recent threads between %s and %s on %s: %w", a, b, decky, err)
+	}
+	return threads, nil
 }
 
 // LastDate returns the newest Date of a delivered message on decky, or

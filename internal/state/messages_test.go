@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func mustLoad(t *testing.T, name string) *time.Location {
@@ -258,6 +259,60 @@ func TestLatestThread(t *testing.T) {
 	}
 }
 
+func TestRecentThreads(t *testing.T) {
+	const (
+		ana   = "ana@acme.example"
+		bruno = "bruno@acme.example"
+		carla = "carla@acme.example"
+		decky = "topo1/mail01"
+	)
+
+	s := openStore(t, filepath.Join(t.TempDir(), "state.db"))
+	base := time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
+	inThread := func(thread, from, to string, at time.Duration) Record {
+		r := message(decky, from, to, base.Add(at))
+		r.ThreadID = thread
+		return mustAdd(t, s, r)
+	}
+
+	inThread("t1", ana, bruno, 0)
+	t1Reply := inThread("t1", bruno, ana, time.Hour)
+	t2 := inThread("t2", bruno, ana, 2*time.Hour)
+	inThread("t3", ana, carla, 3*time.Hour)
+	failed := message(decky, ana, bruno, base.Add(4*time.Hour))
+	failed.ThreadID, failed.Delivered, failed.Failure = "t4", false, "mail01-imap: no space left on device"
+	mustAdd(t, s, failed)
+	other := message("topo2/mail01", ana, bruno, base.Add(5*time.Hour))
+	other.ThreadID = "t5"
+	mustAdd(t, s, other)
+	t6 := inThread("t6", ana, bruno, 6*time.Hour)
+
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		a, b  string
+		limit int
+		want  []Record
+	}{
+		{"newest message of each thread", ana, bruno, 5, []Record{t6, t2, t1Reply}},
+		{"other direction", bruno, ana, 5, []Record{t6, t2, t1Reply}},
+		{"limit", ana, bruno, 2, []Record{t6, t2}},
+		{"no limit", ana, bruno, 0, nil},
+		{"no thread", bruno, carla, 5, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.RecentThreads(ctx, decky, tt.a, tt.b, tt.limit)
+			if err != nil {
+				t.Fatalf("RecentThreads: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("RecentThreads mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestLatestThreadSameDate(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "state.db"))
 	date := time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
@@ -499,6 +554,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		wantIndex string
 	}{
 		{"latest thread", latestThreadQuery, []any{"d", "a", "b"}, "messages_pair"},
+		{"recent pair", recentPairQuery, []any{"d", "a", "b", 32}, "messages_pair"},
 		{"last date", lastDateQuery, []any{"d"}, "messages_decky_date"},
 		{"thread", threadQuery, []any{"t"}, "messages_thread"},
 		{"prune", pruneQuery, []any{"d", 5}, "messages_decky_date"},
