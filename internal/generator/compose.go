@@ -19,8 +19,12 @@ type composer struct {
 	req     Request
 	toneKey string
 	tone    toneText
-	habits  habits
-	ex      *expander
+	// voice is the key of tone. It is toneKey unless a reply borrows the
+	// register of another tone, and mannerism wording follows it, so a
+	// reply in the formal register writes "Summary:" and not "TL;DR:".
+	voice  string
+	habits habits
+	ex     *expander
 	// date is the message date in the sender's zone.
 	date time.Time
 	// thanks holds the thanks words written so far.
@@ -36,6 +40,18 @@ type composer struct {
 	// leadOpener and leadText are the two parts of the first paragraph on
 	// the topic: the opener, which may be "", and the text after it.
 	leadOpener, leadText string
+	// subjectSlots are the placeholders of a new thread's subject, whose
+	// values the body must name.
+	subjectSlots []string
+	// apology is the apology that starts the first paragraph after the
+	// greeting, or "" (see applyApology).
+	apology string
+	// parentSubject is the parent's subject without reply prefixes, or ""
+	// for a new thread.
+	parentSubject string
+	// answersQuestion is set for a reply to a question about the topic
+	// (see askMessage).
+	answersQuestion bool
 	// closer is the closing line, or "", and closerAlone is set when it
 	// is a paragraph of its own.
 	closer      string
@@ -54,19 +70,20 @@ func newComposer(c *corpus, req Request) *composer {
 	if loc := req.Sender.Location; loc != nil {
 		date = date.In(loc)
 	}
-	tone := c.Tones[key]
+	voice := key
 	if req.Parent != nil {
 		// A reply answers in the register its parent used to address the
 		// sender, and in the sender's own register when that is unclear.
 		if formal, ok := c.parentRegister(ownText(req.Parent.Body)); ok {
-			tone = c.toneWithRegister(key, formal)
+			voice = c.toneWithRegister(key, formal)
 		}
 	}
 	return &composer{
 		c:       c,
 		req:     req,
 		toneKey: key,
-		tone:    tone,
+		tone:    c.Tones[voice],
+		voice:   voice,
 		habits:  habitsOf(req.Sender.Email),
 		date:    date,
 	}
@@ -88,9 +105,16 @@ func toneKey(t persona.Tone) string {
 // message differs from the one without them only where they change it.
 func (w *composer) compose() (subject, body string) {
 	r := w.req.Rand
+	var replySubject string
+	if w.req.Parent != nil {
+		// message.ReplySubject builds a replacer on every call, so a reply
+		// calls it once.
+		replySubject = message.ReplySubject(w.req.Parent.Subject)
+		w.parentSubject = strings.TrimSpace(strings.TrimPrefix(replySubject, "Re:"))
+	}
 	topic := strings.TrimSpace(w.req.Topic)
-	if topic == "" && w.req.Parent != nil {
-		topic = bareSubject(w.req.Parent.Subject)
+	if topic == "" {
+		topic = w.parentSubject
 	}
 	if topic == "" {
 		topic = RandomTopic(r)
@@ -100,23 +124,24 @@ func (w *composer) compose() (subject, body string) {
 		w.topicKey = strings.ToLower(topic)
 	} else if w.req.Parent != nil {
 		var key string
-		key, text, ok = w.c.topicOfSubject(bareSubject(w.req.Parent.Subject))
+		key, text, ok = w.c.topicOfSubject(w.parentSubject)
 		w.topicKey = strings.ToLower(key)
 	}
 	if !ok {
 		text = w.c.Generic
 	}
 
-	fixed := map[string]string{
-		"first":   firstName(w.req.Recipient.Name),
-		"full":    strings.TrimSpace(w.req.Recipient.Name),
-		"me":      firstName(w.req.Sender.Name),
-		"name":    w.req.Sender.Name,
-		"role":    w.req.Sender.Role,
-		"company": companyName(w.req.Sender.Email),
-		"topic":   topic,
-		"owner":   text.Owner,
-	}
+	// The map is sized for these, the calendar words, {about}, {ticket}
+	// and the quote header's values, so that it does not grow.
+	fixed := make(map[string]string, 32)
+	fixed["first"] = firstName(w.req.Recipient.Name)
+	fixed["full"] = strings.TrimSpace(w.req.Recipient.Name)
+	fixed["me"] = firstName(w.req.Sender.Name)
+	fixed["name"] = w.req.Sender.Name
+	fixed["role"] = w.req.Sender.Role
+	fixed["company"] = w.habits.company
+	fixed["topic"] = topic
+	fixed["owner"] = text.Owner
 	w.addCalendar(fixed)
 	w.ex = newExpander(r, w.c.Slots, fixed)
 	w.ex.weekdays = w.c.weekdaysBut[w.date.Weekday()]
@@ -125,12 +150,11 @@ func (w *composer) compose() (subject, body string) {
 	var paras []string
 	switch {
 	case w.req.Parent != nil:
-		subject, paras = message.ReplySubject(w.req.Parent.Subject), w.replyParagraphs(text)
+		subject, paras = replySubject, w.replyParagraphs(text)
 	case !roleOwns(w.req.Sender.Role, topic):
 		fixed["about"] = w.ex.expand(pick(r, text.About))
 		subject, paras = w.askMessage()
 	default:
-		fixed["about"] = w.ex.expand(pick(r, text.About))
 		subject, paras = w.rootMessage(text)
 	}
 	d := w.newDraft(paras)
@@ -139,11 +163,6 @@ func (w *composer) compose() (subject, body string) {
 	}
 	w.applyMannerisms(&d, subject)
 	return subject, w.render(d)
-}
-
-// bareSubject returns subject without reply prefixes.
-func bareSubject(subject string) string {
-	return strings.TrimSpace(strings.TrimPrefix(message.ReplySubject(subject), "Re:"))
 }
 
 // addCalendar sets the month, quarter and year placeholders from the
@@ -182,26 +201,58 @@ func (w *composer) greeting() string {
 }
 
 // rootMessage writes a new thread: one of the topic's threads, with a
-// subject and paragraphs that belong together.
+// subject and paragraphs that belong together. The thread's first
+// paragraph leads, since it introduces what the subject names, and up to
+// two later ones follow it in their corpus order.
 func (w *composer) rootMessage(text topicText) (subject string, paras []string) {
 	r := w.req.Rand
-	thread := pick(r, text.Threads)
-	subject = w.line(pick(r, thread.Subjects))
+	thread := &text.Threads[r.IntN(len(text.Threads))]
+	about := thread.About
+	if len(about) == 0 {
+		about = text.About
+	}
+	w.ex.fixed["about"] = w.ex.expand(pick(r, about))
+	s := r.IntN(len(thread.Subjects))
+	subject = w.line(thread.Subjects[s])
+	w.subjectSlots = thread.subjectSlots[s]
 
 	paras = []string{w.greeting()}
-	first, second := pickTwo(r, thread.Paragraphs)
-	withSecond := second != first && r.IntN(100) < 45
-	if withSecond && second < first {
-		// Paragraphs keep their corpus order, so the one that introduces
-		// a fact comes before the ones that refer back to it.
-		first, second = second, first
-	}
-	lead := w.c.measure(w.line(thread.Paragraphs[first]))
+	lead := w.c.measure(w.line(thread.Paragraphs[0]))
 	paras = append(paras, w.withOpener(w.tone.Openers, lead))
-	if withSecond {
+	first, second := laterParagraphs(r, len(thread.Paragraphs))
+	if first > 0 {
+		paras = w.appendIfFits(paras, w.line(thread.Paragraphs[first]))
+	}
+	if second > 0 {
 		paras = w.appendIfFits(paras, w.line(thread.Paragraphs[second]))
 	}
 	return subject, w.appendCloser(paras)
+}
+
+// Chances, in percent, that a new thread adds one later paragraph after
+// its lead, and that it adds two.
+const (
+	oneLaterPercent = 40
+	twoLaterPercent = 12
+)
+
+// laterParagraphs returns the indexes, in increasing order, of the later
+// paragraphs that a new thread of n paragraphs adds after the first. It
+// adds two, one or none, and returns 0 for each one left out.
+func laterParagraphs(r *rand.Rand, n int) (first, second int) {
+	roll := r.IntN(100)
+	switch {
+	case roll < twoLaterPercent && n > 2:
+		first = 1 + r.IntN(n-1)
+		second = 1 + r.IntN(n-2)
+		if second >= first {
+			second++
+		}
+		return min(first, second), max(first, second)
+	case roll < twoLaterPercent+oneLaterPercent:
+		return 1 + r.IntN(n-1), 0
+	}
+	return 0, 0
 }
 
 // askMessage writes a new thread from a sender whose role does not own
@@ -210,7 +261,9 @@ func (w *composer) rootMessage(text topicText) (subject string, paras []string) 
 func (w *composer) askMessage() (subject string, paras []string) {
 	r := w.req.Rand
 	asks := w.c.Asks
-	subject = w.line(pick(r, asks.Subjects))
+	s := r.IntN(len(asks.Subjects))
+	subject = w.line(asks.Subjects[s])
+	w.subjectSlots = asks.subjectSlots[s]
 	paras = []string{w.greeting()}
 	first, second := pickTwo(r, asks.Paragraphs)
 	paras = w.appendIfFits(paras, w.line(asks.Paragraphs[first]))
@@ -221,75 +274,6 @@ func (w *composer) askMessage() (subject string, paras []string) {
 		paras = w.appendIfFits(paras, w.line(asks.Paragraphs[second]))
 	}
 	return subject, w.appendCloser(paras)
-}
-
-// replyParagraphs writes the paragraphs of a reply: an acknowledgement of
-// the parent and one or two reply paragraphs.
-//
-// The reply paragraphs come from the thread whose subject the parent
-// carries, and only those whose facts the parent names are used, with the
-// parent's values. When the parent matches no thread, as one written by
-// another generator may not, the topic's replies that name no fact are
-// used.
-func (w *composer) replyParagraphs(text topicText) []string {
-	r := w.req.Rand
-	parent := w.req.Parent
-	facts := &parentFacts{text: ownText(parent.Body), slots: w.c.Slots, found: make(map[string]string, 4)}
-
-	var candidates []template
-	if thread, _ := text.matchThread(bareSubject(parent.Subject)); thread != nil {
-		candidates = usable(thread.replies, facts)
-	}
-	if len(candidates) == 0 {
-		candidates = usable(text.replies, facts)
-	}
-	about := pick(r, usable(text.about, facts)).text
-	// The lookups above found every fact the chosen texts can name, so
-	// they are drawn before expanding any of them.
-	for slot, value := range facts.found {
-		if value != "" {
-			w.ex.drawn[slot] = value
-		}
-	}
-	w.ex.fixed["about"] = w.ex.expand(about)
-
-	var paras []string
-	// Replies within a thread often skip the greeting, more so in
-	// informal tones.
-	if r.IntN(100) < 70 || w.toneKey == string(persona.Formal) {
-		paras = append(paras, w.greeting())
-	}
-	first, second := pickTwo(r, candidates)
-	lead := w.c.measure(w.line(candidates[first].text))
-	paras = append(paras, w.withOpener(w.tone.ReplyOpeners, lead))
-	if second != first && r.IntN(100) < 30 {
-		paras = w.appendIfFits(paras, w.line(candidates[second].text))
-	}
-	if r.IntN(100) < 60 {
-		paras = w.appendCloser(paras)
-	}
-	return paras
-}
-
-// usable returns the templates of list whose facts the parent names and
-// whose text the parent does not already start a sentence with. When that
-// leaves none, it returns the fact-free ones.
-func usable(list []template, facts *parentFacts) []template {
-	out := make([]template, 0, len(list))
-	for _, t := range list {
-		if facts.has(t.facts) && (len(t.lead) < 12 || !strings.Contains(facts.text, t.lead)) {
-			out = append(out, t)
-		}
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, t := range list {
-		if len(t.facts) == 0 {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // withOpener returns lead after an opener from openers that does not
@@ -416,10 +400,24 @@ func wrap(text string, width int) string {
 		return text
 	}
 	var b strings.Builder
+	b.Grow(len(text))
 	line := 0
-	for i, word := range strings.FieldsFunc(text, isBreakSpace) {
+	for i := 0; i < len(text); {
+		// The break spaces are ASCII, so scanning bytes never splits a
+		// character.
+		for i < len(text) && isBreakSpace(text[i]) {
+			i++
+		}
+		end := i
+		for end < len(text) && !isBreakSpace(text[end]) {
+			end++
+		}
+		if end == i {
+			break
+		}
+		word := text[i:end]
 		n := utf8.RuneCountInString(word)
-		if i > 0 {
+		if b.Len() > 0 {
 			if line+1+n > width {
 				b.WriteByte('\n')
 				line = 0
@@ -430,10 +428,11 @@ func wrap(text string, width int) string {
 		}
 		b.WriteString(word)
 		line += n
+		i = end
 	}
 	return b.String()
 }
 
-func isBreakSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r'
+func isBreakSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
 }

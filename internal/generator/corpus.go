@@ -87,16 +87,28 @@ type toneText struct {
 	Greetings    []string `json:"greetings"`
 	Openers      []string `json:"openers"`
 	ReplyOpeners []string `json:"reply_openers"`
-	Closers      []string `json:"closers"`
-	Signoffs     []string `json:"signoffs"`
+	// AnswerOpeners start a reply to a question (see askMessage), which
+	// the reply openers, written for reports, do not fit.
+	AnswerOpeners []string `json:"answer_openers"`
+	Closers       []string `json:"closers"`
+	Signoffs      []string `json:"signoffs"`
 
 	firstGreetings, formalGreetings []string
 }
 
-// askText is the wording of a message that asks about a topic.
+// askText is the wording of a message that asks about a topic. Every
+// paragraph names {about}, so any of them can open the message.
 type askText struct {
 	Subjects   []string `json:"subjects"`
 	Paragraphs []string `json:"paragraphs"`
+	// ParagraphReplies answer the question of one paragraph, keyed by its
+	// index in Paragraphs, and are written only when the parent contains
+	// that paragraph.
+	ParagraphReplies map[int][]string `json:"paragraph_replies"`
+
+	patterns     [][]string
+	subjectSlots [][]string
+	replies      []template
 }
 
 // topicText is the wording of one topic.
@@ -119,26 +131,15 @@ type topicText struct {
 	about, replies []template
 }
 
-// threadText is one kind of thread: the subjects and paragraphs of its
-// first message and the replies that answer them.
-type threadText struct {
-	Subjects   []string `json:"subjects"`
-	Paragraphs []string `json:"paragraphs"`
-	// Replies may reuse the facts of the parent, such as {weekday} or
-	// {vendor}. A reply is only written when the parent names each of
-	// them, so it repeats the parent's value instead of inventing one.
-	Replies []string `json:"replies"`
-
-	patterns [][]string
-	replies  []template
-}
-
 // template is a reply-side template with the fact slots it uses and its
 // literal start, used to check whether the parent already contains it.
 type template struct {
 	text  string
 	facts []string
 	lead  string
+	// mark is set for a reply to one paragraph. It is the run of words
+	// that shows that a parent contains the paragraph (see paragraphMark).
+	mark string
 }
 
 // tones are the tone keys every corpus defines. persona.Custom is written
@@ -147,7 +148,7 @@ var tones = []string{"formal", "direct", "casual", "technical"}
 
 // factSlots are the slots whose value a reply takes from its parent. Their
 // values are plain text, so a value found in the parent is the one drawn.
-var factSlots = []string{"weekday", "time", "amount", "vendor", "client", "project", "city", "dept", "system", "room"}
+var factSlots = []string{"weekday", "time", "amount", "expense", "vendor", "client", "project", "city", "dept", "system", "room"}
 
 // weekdaySlots are drawn so that they never name the weekday of the
 // message itself.
@@ -204,8 +205,8 @@ func parseCorpus(data []byte) (*corpus, error) {
 		return nil, errors.New("no thanks words")
 	}
 	for _, stem := range c.Thanks {
-		if stem == "" || stem != strings.ToLower(stem) {
-			return nil, fmt.Errorf("thanks word %q is empty or not in lower case", stem)
+		if stem == "" || stem != strings.ToLower(stem) || stem[0] < 'a' || stem[0] > 'z' {
+			return nil, fmt.Errorf("thanks word %q is empty, not in lower case or does not start with a letter from a to z", stem)
 		}
 	}
 	c.keepCapitals = capitalWords(c.RegisterWords.Formal, c.RegisterWords.Informal)
@@ -216,8 +217,8 @@ func parseCorpus(data []byte) (*corpus, error) {
 	if err := c.Mannerisms.check(); err != nil {
 		return nil, fmt.Errorf("mannerisms: %w", err)
 	}
-	if len(c.Asks.Subjects) == 0 || len(c.Asks.Paragraphs) == 0 {
-		return nil, errors.New("asks: want subjects and paragraphs")
+	if err := c.Asks.prepare(); err != nil {
+		return nil, fmt.Errorf("asks: %w", err)
 	}
 
 	topics := make(map[string]topicText, len(c.Topics))
@@ -250,7 +251,8 @@ func (c *corpus) checkTones() error {
 		}
 		for field, list := range map[string][]string{
 			"greetings": t.Greetings, "openers": t.Openers, "reply_openers": t.ReplyOpeners,
-			"closers": t.Closers, "signoffs": t.Signoffs, "signatures": c.Signatures[tone],
+			"answer_openers": t.AnswerOpeners, "closers": t.Closers, "signoffs": t.Signoffs,
+			"signatures": c.Signatures[tone],
 		} {
 			if len(list) == 0 {
 				return fmt.Errorf("tone %q: no %s", tone, field)
@@ -291,32 +293,77 @@ func (t *topicText) prepare() error {
 		}
 	}
 	for i := range t.Threads {
-		th := &t.Threads[i]
-		if len(th.Subjects) == 0 || len(th.Paragraphs) < 2 || len(th.Replies) == 0 {
-			return fmt.Errorf("thread %d: want subjects, at least 2 paragraphs and replies", i)
+		if err := t.Threads[i].prepare(); err != nil {
+			return fmt.Errorf("thread %d: %w", i, err)
 		}
-		th.patterns = make([][]string, len(th.Subjects))
-		for j, s := range th.Subjects {
-			if strings.ContainsAny(s, "[]") {
-				return fmt.Errorf("thread %d: subject %q has alternatives, which replies cannot match", i, s)
-			}
-			th.patterns[j] = subjectPattern(s)
-		}
-		th.replies = newTemplates(th.Replies)
 	}
 	return nil
+}
+
+// prepare checks a and precomputes what composing and replies need.
+func (a *askText) prepare() error {
+	if len(a.Subjects) == 0 || len(a.Paragraphs) == 0 {
+		return errors.New("want subjects and paragraphs")
+	}
+	a.patterns = make([][]string, len(a.Subjects))
+	for i, s := range a.Subjects {
+		if strings.ContainsAny(s, "[]") {
+			return fmt.Errorf("subject %q has alternatives, which replies cannot match", s)
+		}
+		a.patterns[i] = subjectPattern(s)
+	}
+	a.subjectSlots = placeholderLists(a.Subjects)
+	for i, p := range a.Paragraphs {
+		if !strings.Contains(p, "{about}") {
+			return fmt.Errorf("paragraph %q does not name {about}, so it cannot open a message", p)
+		}
+		if len(a.ParagraphReplies[i]) == 0 {
+			return fmt.Errorf("paragraph %d (%q) has no paragraph_replies entry", i, p)
+		}
+		mark := paragraphMark(p)
+		if mark == "" {
+			return fmt.Errorf("paragraph %q has no run of %d words outside placeholders to recognize it by", p, minMarkWords)
+		}
+		for _, s := range a.ParagraphReplies[i] {
+			t := newTemplate(s)
+			if len(t.facts) > 0 {
+				return fmt.Errorf("reply %q names a fact, which a question does not give", s)
+			}
+			t.mark = mark
+			a.replies = append(a.replies, t)
+		}
+	}
+	if len(a.ParagraphReplies) != len(a.Paragraphs) {
+		return errors.New("paragraph_replies has a key that is not a paragraph index")
+	}
+	return nil
+}
+
+// matchSubject reports whether subject can be the subject of a question
+// written from a.
+func (a *askText) matchSubject(subject string) bool {
+	for _, p := range a.patterns {
+		if matchPattern(p, subject) {
+			return true
+		}
+	}
+	return false
 }
 
 func newTemplates(list []string) []template {
 	out := make([]template, len(list))
 	for i, s := range list {
-		lead := s
-		if end := strings.IndexAny(s, "{["); end >= 0 {
-			lead = s[:end]
-		}
-		out[i] = template{text: s, facts: factsOf(s), lead: lead}
+		out[i] = newTemplate(s)
 	}
 	return out
+}
+
+func newTemplate(s string) template {
+	lead := s
+	if end := strings.IndexAny(s, "{["); end >= 0 {
+		lead = s[:end]
+	}
+	return template{text: s, facts: factsOf(s), lead: lead}
 }
 
 func hasFactFree(list []template) bool {

@@ -37,6 +37,7 @@ func templates(c *corpus) map[string]string {
 		add(tone+".greetings", text.Greetings)
 		add(tone+".openers", text.Openers)
 		add(tone+".reply_openers", text.ReplyOpeners)
+		add(tone+".answer_openers", text.AnswerOpeners)
 		add(tone+".closers", text.Closers)
 		add(tone+".signoffs", text.Signoffs)
 	}
@@ -178,9 +179,11 @@ func TestParseCorpusRejectsMannerisms(t *testing.T) {
 		want  string
 	}{
 		{"no default subject", func(c map[string]any) { c["default_subject"] = " " }, "default_subject"},
-		{"no summaries", func(c map[string]any) { mannerisms(c)["summaries"] = []any{} }, "mannerisms: no summaries"},
+		{"no summaries for a tone", func(c map[string]any) { byTone(c, "summaries")["casual"] = []any{} }, "mannerisms: no summaries.casual"},
+		{"tone missing", func(c map[string]any) { delete(byTone(c, "summary_labels"), "formal") }, "mannerisms: no summary_labels.formal"},
+		{"unknown tone", func(c map[string]any) { byTone(c, "apologies")["polite"] = []any{"Sorry."} }, `apologies: unknown tone "polite"`},
 		{"ticket not named", func(c map[string]any) { mannerisms(c)["tickets"] = []any{"Logged."} }, "does not contain {ticket}"},
-		{"few action items", func(c map[string]any) { mannerisms(c)["action_items"] = []any{"One", "Two"} }, "2 action_items"},
+		{"few action items", func(c map[string]any) { byTone(c, "action_items")["direct"] = []any{"One", "Two"} }, `2 action_items for tone "direct"`},
 		{"exclamation without mark", func(c map[string]any) { mannerisms(c)["exclamation_close"] = "" }, "exclamation_close"},
 		{"topic without subject", func(c map[string]any) {
 			delete(c["topics"].(map[string]any)["hiring"].(map[string]any), "subject")
@@ -210,6 +213,11 @@ func TestParseCorpusRejectsMannerisms(t *testing.T) {
 
 func mannerisms(c map[string]any) map[string]any {
 	return c["mannerisms"].(map[string]any)
+}
+
+// byTone returns the lists by tone of the mannerism field.
+func byTone(c map[string]any, field string) map[string]any {
+	return mannerisms(c)[field].(map[string]any)
 }
 
 func TestParseCorpusRejects(t *testing.T) {

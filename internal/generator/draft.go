@@ -38,6 +38,15 @@ func (w *composer) newDraft(paras []string) draft {
 // sign-off and signature, the blocks after it and the quoted parent.
 func (w *composer) render(d draft) string {
 	var b strings.Builder
+	size := len(d.signoff) + len(d.signature) + len(d.quote) + 16
+	for _, p := range d.paras {
+		size += len(p) + 2
+	}
+	for _, block := range d.after {
+		size += len(block) + 2
+	}
+	b.Grow(size)
+
 	for i, p := range d.paras {
 		// Every paragraph after the greeting starts a sentence, except in
 		// languages that go on in lower case (see LowerAfterGreeting).

@@ -39,12 +39,16 @@ type expander struct {
 }
 
 func newExpander(r *rand.Rand, slots map[string][]string, fixed map[string]string) *expander {
-	return &expander{r: r, slots: slots, fixed: fixed, drawn: make(map[string]string)}
+	return &expander{r: r, slots: slots, fixed: fixed, drawn: make(map[string]string, 8)}
 }
 
 // expand returns tmpl with every placeholder and alternative resolved.
 func (e *expander) expand(tmpl string) string {
+	if !strings.ContainsAny(tmpl, "[<{") {
+		return tmpl
+	}
 	var b strings.Builder
+	b.Grow(len(tmpl) + 32)
 	for i := 0; i < len(tmpl); {
 		switch tmpl[i] {
 		case '[':

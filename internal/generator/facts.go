@@ -75,6 +75,9 @@ type parentFacts struct {
 	text  string
 	slots map[string][]string
 	found map[string]string
+	// folded is text as foldWords returns it, with a space at each end,
+	// or "" until contains first needs it.
+	folded string
 }
 
 // ownText returns the part of a message body above its first quoted line,
@@ -103,6 +106,14 @@ func (f *parentFacts) value(slot string) (string, bool) {
 	}
 	f.found[slot] = best
 	return best, best != ""
+}
+
+// contains reports whether the parent contains mark, a paragraph mark.
+func (f *parentFacts) contains(mark string) bool {
+	if f.folded == "" {
+		f.folded = " " + foldWords(f.text) + " "
+	}
+	return strings.Contains(f.folded, mark)
 }
 
 // has reports whether the parent names a value of every slot in facts.

@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"strings"
+	"sync"
 )
 
 // habits are the choices a real person makes the same way in most of
@@ -26,13 +27,30 @@ type habits struct {
 	// seed feeds the random parts of a made-up signature, such as the
 	// phone extension.
 	seed uint64
+	// company is the company name made from the address's domain (see
+	// companyName).
+	company string
 }
 
 // usualPercent is how often a persona uses their usual greeting and
 // sign-off rather than another one of the same tone.
 const usualPercent = 70
 
+// habitsCache contains the habitsOf result of each address, because every
+// message needs its sender's habits and computing them takes a hash and a
+// random generator. It grows by one entry per distinct sender address.
+var habitsCache sync.Map
+
 func habitsOf(email string) habits {
+	if v, ok := habitsCache.Load(email); ok {
+		return v.(habits)
+	}
+	h := computeHabits(email)
+	habitsCache.Store(email, h)
+	return h
+}
+
+func computeHabits(email string) habits {
 	h := fnv.New64a()
 	h.Write([]byte(strings.ToLower(email)))
 	seed := h.Sum64()
@@ -46,6 +64,7 @@ func habitsOf(email string) habits {
 		quotePercent:  45 + r.IntN(50),
 		formalAddress: r.IntN(2) == 0,
 		seed:          seed,
+		company:       companyName(email),
 	}
 }
 

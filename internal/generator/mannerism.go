@@ -316,40 +316,55 @@ func (w *composer) hasCapitals(d *draft) bool {
 // "Resumen:". Entries that can follow a greeting directly (summaries,
 // short replies and apologies) are written as openers are, so in German
 // they start in lower case.
+//
+// Wording that shows a register comes in a toneLists, one list per tone,
+// so that a formal sender writes "Summary:" where a casual one writes
+// "TL;DR:".
 type mannerismText struct {
 	// ExclamationOpen and ExclamationClose enclose an exclamation, such
 	// as Spanish "¡" and "!", or "" and French "\u00a0!".
-	ExclamationOpen  string   `json:"exclamation_open"`
-	ExclamationClose string   `json:"exclamation_close"`
-	SummaryLabels    []string `json:"summary_labels"`
-	Summaries        []string `json:"summaries"`
-	ReplySummaries   []string `json:"reply_summaries"`
-	ListLabels       []string `json:"list_labels"`
+	ExclamationOpen  string    `json:"exclamation_open"`
+	ExclamationClose string    `json:"exclamation_close"`
+	SummaryLabels    toneLists `json:"summary_labels"`
+	// Summaries name what a new thread is about through {about}.
+	Summaries      toneLists `json:"summaries"`
+	ReplySummaries toneLists `json:"reply_summaries"`
+	ListLabels     toneLists `json:"list_labels"`
 	// ActionItems are list entries that fit any topic, without final
 	// punctuation.
-	ActionItems []string `json:"action_items"`
+	ActionItems toneLists `json:"action_items"`
 	// Tickets and ReplyTickets name a tracker ticket through {ticket}.
-	Tickets          []string `json:"tickets"`
-	ReplyTickets     []string `json:"reply_tickets"`
-	PostscriptLabels []string `json:"postscript_labels"`
-	Postscripts      []string `json:"postscripts"`
+	Tickets          []string  `json:"tickets"`
+	ReplyTickets     []string  `json:"reply_tickets"`
+	PostscriptLabels toneLists `json:"postscript_labels"`
+	Postscripts      []string  `json:"postscripts"`
 	// ShortReplies are whole replies of one line. They name no fact, so
 	// they cannot contradict the parent.
-	ShortReplies   []string `json:"short_replies"`
-	Apologies      []string `json:"apologies"`
-	ReplyApologies []string `json:"reply_apologies"`
+	ShortReplies   toneLists `json:"short_replies"`
+	Apologies      toneLists `json:"apologies"`
+	ReplyApologies toneLists `json:"reply_apologies"`
 	// MobileFooters are the lines that mail apps on phones add below the
 	// signature.
 	MobileFooters []string `json:"mobile_footers"`
 }
 
+// toneLists contains one list of wording for each of tones, keyed by tone.
+type toneLists map[string][]string
+
 // minActionItems is the fewest action items a corpus has, so that a list
 // has two or three different entries.
 const minActionItems = 3
 
-// check reports the first list of m that is empty, and any ticket
-// sentence that does not name the ticket.
+// check reports the first list of m that is missing or empty, and any
+// ticket sentence that does not name the ticket.
 func (m *mannerismText) check() error {
+	for field, lists := range m.toneLists() {
+		for key := range lists {
+			if !slices.Contains(tones, key) {
+				return fmt.Errorf("%s: unknown tone %q", field, key)
+			}
+		}
+	}
 	for field, list := range m.lists() {
 		if len(list) == 0 {
 			return fmt.Errorf("no %s", field)
@@ -358,27 +373,45 @@ func (m *mannerismText) check() error {
 	if !strings.HasSuffix(m.ExclamationClose, "!") {
 		return fmt.Errorf("exclamation_close %q does not end with \"!\"", m.ExclamationClose)
 	}
-	if len(m.ActionItems) < minActionItems {
-		return fmt.Errorf("%d action_items, want at least %d", len(m.ActionItems), minActionItems)
+	for _, tone := range tones {
+		if items := m.ActionItems[tone]; len(items) < minActionItems {
+			return fmt.Errorf("%d action_items for tone %q, want at least %d", len(items), tone, minActionItems)
+		}
 	}
 	for _, s := range slices.Concat(m.Tickets, m.ReplyTickets) {
 		if !strings.Contains(s, "{ticket}") {
 			return fmt.Errorf("ticket sentence %q does not contain {ticket}", s)
 		}
 	}
-	if slices.ContainsFunc(m.ActionItems, func(s string) bool { return strings.ContainsAny(s, ".!?") }) {
-		return errors.New("action_items must not end sentences")
+	for _, items := range m.ActionItems {
+		if slices.ContainsFunc(items, func(s string) bool { return strings.ContainsAny(s, ".!?") }) {
+			return errors.New("action_items must not end sentences")
+		}
 	}
 	return nil
 }
 
-// lists returns every list of m by its JSON name.
-func (m *mannerismText) lists() map[string][]string {
-	return map[string][]string{
+// toneLists returns the fields of m that contain a list per tone, by JSON
+// name.
+func (m *mannerismText) toneLists() map[string]toneLists {
+	return map[string]toneLists{
 		"summary_labels": m.SummaryLabels, "summaries": m.Summaries, "reply_summaries": m.ReplySummaries,
-		"list_labels": m.ListLabels, "action_items": m.ActionItems, "tickets": m.Tickets,
-		"reply_tickets": m.ReplyTickets, "postscript_labels": m.PostscriptLabels, "postscripts": m.Postscripts,
+		"list_labels": m.ListLabels, "action_items": m.ActionItems, "postscript_labels": m.PostscriptLabels,
 		"short_replies": m.ShortReplies, "apologies": m.Apologies, "reply_apologies": m.ReplyApologies,
+	}
+}
+
+// lists returns every list of m by its JSON name, and each list of a
+// toneLists by its field and tone, as in "summary_labels.formal".
+func (m *mannerismText) lists() map[string][]string {
+	out := map[string][]string{
+		"tickets": m.Tickets, "reply_tickets": m.ReplyTickets, "postscripts": m.Postscripts,
 		"mobile_footers": m.MobileFooters,
 	}
+	for field, lists := range m.toneLists() {
+		for _, tone := range tones {
+			out[field+"."+tone] = lists[tone]
+		}
+	}
+	return out
 }

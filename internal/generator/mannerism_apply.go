@@ -37,10 +37,12 @@ func (w *composer) leadIndex() int {
 	return 0
 }
 
-// applyBrief cuts the message to one short paragraph after the greeting:
-// a one-line reply to a parent, and the opener and first sentence of the
-// topic text in a new thread. It reports false when the result would
-// thank twice in a row with the sign-off.
+// applyBrief cuts the message to one short paragraph after the greeting.
+// A reply becomes a one-line reply, and an answer to a question its first
+// sentence. A new thread keeps the opener and the first sentence of the
+// topic text, or as many sentences as it takes to name the facts of the
+// subject. It reports false when the result would thank twice in a row
+// with the sign-off.
 func (w *composer) applyBrief(d *draft) bool {
 	lead := w.leadIndex()
 	if lead >= len(d.paras) {
@@ -53,22 +55,40 @@ func (w *composer) applyBrief(d *draft) bool {
 	signoff := w.c.measure(d.signoff)
 
 	var text string
-	if w.req.Parent != nil {
+	switch {
+	case w.req.Parent != nil && !w.answersQuestion:
 		w.thanks = before
-		p, ok := w.pickFitting(w.c.Mannerisms.ShortReplies, signoff)
+		p, ok := w.pickFitting(w.c.Mannerisms.ShortReplies[w.voice], signoff)
 		if !ok {
 			return false
 		}
 		text = p.text
-	} else {
+	case w.req.Parent != nil:
+		// A question needs its answer, which a short reply such as
+		// "Noted." is not.
 		spans := sentenceSpans(w.leadText)
 		if len(spans) == 0 {
 			return false
 		}
 		text = w.leadText[:spans[0][1]]
+	default:
+		spans := sentenceSpans(w.leadText)
+		if len(spans) == 0 {
+			return false
+		}
+		end := spans[0][1]
+		for _, span := range spans[1:] {
+			if w.namesSubjectFacts(w.leadOpener + " " + w.leadText[:end]) {
+				break
+			}
+			end = span[1]
+		}
+		text = w.leadText[:end]
 		if w.leadOpener != "" {
 			text = w.leadOpener + " " + text
 		}
+	}
+	if w.req.Parent == nil || w.answersQuestion {
 		if !before.fits(w.c.measure(text), signoff) {
 			return false
 		}
@@ -82,6 +102,28 @@ func (w *composer) applyBrief(d *draft) bool {
 	return true
 }
 
+// namesSubjectFacts reports whether text names the value of each
+// placeholder in the subject of a new thread, ignoring case.
+func (w *composer) namesSubjectFacts(text string) bool {
+	lower := ""
+	for _, key := range w.subjectSlots {
+		value, ok := w.ex.fixed[key]
+		if !ok {
+			value = w.ex.drawn[key]
+		}
+		if value == "" {
+			continue
+		}
+		if lower == "" {
+			lower = strings.ToLower(text)
+		}
+		if !strings.Contains(lower, strings.ToLower(value)) {
+			return false
+		}
+	}
+	return true
+}
+
 // applyApology starts the first paragraph after the greeting with an
 // apology: for replying late in a reply, for the bother in a new thread.
 func (w *composer) applyApology(d *draft) bool {
@@ -89,13 +131,14 @@ func (w *composer) applyApology(d *draft) bool {
 	if lead >= len(d.paras) {
 		return false
 	}
-	list := w.c.Mannerisms.Apologies
+	list := w.c.Mannerisms.Apologies[w.voice]
 	if w.req.Parent != nil {
-		list = w.c.Mannerisms.ReplyApologies
+		list = w.c.Mannerisms.ReplyApologies[w.voice]
 	}
 	// The paragraph no longer starts the text after the greeting, so it
 	// starts with a capital even in German.
-	d.paras[lead] = w.line(pick(w.req.Rand, list)) + " " + capitalize(d.paras[lead])
+	w.apology = w.line(pick(w.req.Rand, list))
+	d.paras[lead] = w.apology + " " + capitalize(d.paras[lead])
 	return true
 }
 
@@ -250,24 +293,37 @@ func (w *composer) shortParagraphs(paras []string) ([]string, bool) {
 }
 
 // applySummary puts a summary line, under the sender's usual label, right
-// after the greeting. In a new thread the summary takes the place of the
-// opener, which would repeat it.
+// after the greeting. In a new thread the summary names what the thread
+// is about and takes the place of the opener, which would repeat it.
 func (w *composer) applySummary(d *draft) bool {
 	m := w.c.Mannerisms
-	list := m.Summaries
+	list := m.Summaries[w.voice]
 	if w.req.Parent != nil {
-		list = m.ReplySummaries
+		list = m.ReplySummaries[w.voice]
 	}
 	at := min(w.leadIndex(), len(d.paras))
 	if w.req.Parent == nil && w.leadOpener != "" && at < len(d.paras) {
-		if rest, ok := strings.CutPrefix(d.paras[at], w.leadOpener+" "); ok {
-			d.paras[at] = rest
-			w.leadOpener = ""
-		}
+		w.dropOpener(&d.paras[at])
 	}
-	label := m.SummaryLabels[w.habits.usualIndex(len(m.SummaryLabels), saltSummaryLabel)]
+	labels := m.SummaryLabels[w.voice]
+	label := labels[w.habits.usualIndex(len(labels), saltSummaryLabel)]
 	d.paras = slices.Insert(d.paras, at, label+" "+w.line(pick(w.req.Rand, list)))
 	return true
+}
+
+// dropOpener removes the opener from p, the first paragraph after the
+// greeting, keeping an apology that comes before it.
+func (w *composer) dropOpener(p *string) {
+	if w.apology == "" {
+		if rest, ok := strings.CutPrefix(*p, w.leadOpener+" "); ok {
+			*p, w.leadOpener = rest, ""
+		}
+		return
+	}
+	// applyApology wrote the opener with a capital after the apology.
+	if rest, ok := strings.CutPrefix(*p, w.apology+" "+capitalize(w.leadOpener)+" "); ok {
+		*p, w.leadOpener = w.apology+" "+capitalize(rest), ""
+	}
 }
 
 // applyList adds a labeled list of two or three action items after the
@@ -275,14 +331,15 @@ func (w *composer) applySummary(d *draft) bool {
 func (w *composer) applyList(d *draft, numbered bool) bool {
 	m := w.c.Mannerisms
 	r := w.req.Rand
-	lines := []string{pick(r, m.ListLabels)}
+	items := m.ActionItems[w.voice]
+	lines := []string{pick(r, m.ListLabels[w.voice])}
 	marker := w.habits.usualIndex(len(bulletMarkers), saltListMarker)
-	for n, i := range r.Perm(len(m.ActionItems))[:min(2+r.IntN(2), len(m.ActionItems))] {
+	for n, i := range r.Perm(len(items))[:min(2+r.IntN(2), len(items))] {
 		prefix := bulletMarkers[marker]
 		if numbered {
 			prefix = strconv.Itoa(n+1) + numberedMarkers[marker%len(numberedMarkers)]
 		}
-		lines = append(lines, prefix+w.line(m.ActionItems[i]))
+		lines = append(lines, prefix+w.line(items[i]))
 	}
 
 	at := len(d.paras)
@@ -361,7 +418,8 @@ func (w *composer) applyPostscript(d *draft) bool {
 		// The parent carries this P.S. already, so this message has none.
 		return false
 	}
-	label := m.PostscriptLabels[w.habits.usualIndex(len(m.PostscriptLabels), saltPostscriptLabel)]
+	labels := m.PostscriptLabels[w.voice]
+	label := labels[w.habits.usualIndex(len(labels), saltPostscriptLabel)]
 	d.after = slices.Insert(d.after, d.postscripts, label+" "+text)
 	d.postscripts++
 	return true

@@ -145,12 +145,13 @@ func bothRegisters(tmpl string) []string {
 }
 
 // containsAnyForm reports whether text contains a register form of one of
-// list, ignoring case and line breaks.
+// list, ignoring case, line breaks and the kind of space, such as the
+// no-break space that French puts before "!".
 func containsAnyForm(text string, list []string) bool {
 	text = strings.ToLower(strings.Join(strings.Fields(text), " "))
 	for _, tmpl := range list {
 		for _, form := range bothRegisters(tmpl) {
-			if strings.Contains(text, strings.ToLower(form)) {
+			if strings.Contains(text, strings.ToLower(strings.Join(strings.Fields(form), " "))) {
 				return true
 			}
 		}
@@ -158,12 +159,22 @@ func containsAnyForm(text string, list []string) bool {
 	return false
 }
 
+// allTones returns the entries of lists for every tone, in the order of
+// tones.
+func allTones(lists toneLists) []string {
+	var out []string
+	for _, tone := range tones {
+		out = append(out, lists[tone]...)
+	}
+	return out
+}
+
 // underListLabel reports whether a line of own that is a list label,
 // in any case, is followed by a line that starts with one of markers.
 func underListLabel(c *corpus, own string, markers ...string) bool {
 	lines := strings.Split(own, "\n")
 	for i, line := range lines[:len(lines)-1] {
-		isLabel := slices.ContainsFunc(c.Mannerisms.ListLabels, func(l string) bool { return strings.EqualFold(l, line) })
+		isLabel := slices.ContainsFunc(allTones(c.Mannerisms.ListLabels), func(l string) bool { return strings.EqualFold(l, line) })
 		if isLabel && lineStartingWith(lines[i+1], markers) != "" {
 			return true
 		}
@@ -206,14 +217,14 @@ var mannerismCases = []mannerismCase{
 	}},
 	{description: "opens with a short summary line", check: func(t *testing.T, c *corpus, plain, got string) {
 		paras := paragraphs(got)
-		label := lineStartingWith(strings.Join(paras[:min(2, len(paras))], "\n"), c.Mannerisms.SummaryLabels)
+		label := lineStartingWith(strings.Join(paras[:min(2, len(paras))], "\n"), allTones(c.Mannerisms.SummaryLabels))
 		if label == "" {
-			t.Errorf("no summary label of %q in the first two paragraphs:\n%s", c.Mannerisms.SummaryLabels, got)
+			t.Errorf("no summary label of %q in the first two paragraphs:\n%s", allTones(c.Mannerisms.SummaryLabels), got)
 		}
 	}},
 	{description: "numbers every action item", check: func(t *testing.T, c *corpus, plain, got string) {
 		if !underListLabel(c, got, "1. ", "1) ") {
-			t.Errorf("no item numbered 1 under a list label of %q:\n%s", c.Mannerisms.ListLabels, got)
+			t.Errorf("no item numbered 1 under a list label of %q:\n%s", allTones(c.Mannerisms.ListLabels), got)
 		}
 		if lineStartingWith(got, []string{"2. ", "2) "}) == "" {
 			t.Errorf("no item numbered 2:\n%s", got)
@@ -221,7 +232,7 @@ var mannerismCases = []mannerismCase{
 	}},
 	{description: "bullet points", check: func(t *testing.T, c *corpus, plain, got string) {
 		if !underListLabel(c, got, bulletMarkers...) {
-			t.Errorf("no bullet item under a list label of %q:\n%s", c.Mannerisms.ListLabels, got)
+			t.Errorf("no bullet item under a list label of %q:\n%s", allTones(c.Mannerisms.ListLabels), got)
 		}
 		if n := len(regexp.MustCompile(`(?m)^[-*•] \S`).FindAllString(got, -1)); n < 2 {
 			t.Errorf("%d bullet items, want at least 2:\n%s", n, got)
@@ -236,7 +247,7 @@ var mannerismCases = []mannerismCase{
 		}
 	}},
 	{description: "one-line replies", reply: true, check: func(t *testing.T, c *corpus, plain, got string) {
-		if !containsAnyForm(ownPart(got), c.Mannerisms.ShortReplies) {
+		if !containsAnyForm(ownPart(got), allTones(c.Mannerisms.ShortReplies)) {
 			t.Errorf("reply has none of the short replies:\n%s", got)
 		}
 		if n := len(paragraphs(got)); n > 3 {
@@ -244,12 +255,12 @@ var mannerismCases = []mannerismCase{
 		}
 	}},
 	{description: "apologizes a lot", check: func(t *testing.T, c *corpus, plain, got string) {
-		if !containsAnyForm(ownPart(got), slices.Concat(c.Mannerisms.Apologies, c.Mannerisms.ReplyApologies)) {
+		if !containsAnyForm(ownPart(got), slices.Concat(allTones(c.Mannerisms.Apologies), allTones(c.Mannerisms.ReplyApologies))) {
 			t.Errorf("no apology:\n%s", got)
 		}
 	}},
 	{description: "apologizes for slow replies", reply: true, check: func(t *testing.T, c *corpus, plain, got string) {
-		if !containsAnyForm(ownPart(got), c.Mannerisms.ReplyApologies) {
+		if !containsAnyForm(ownPart(got), allTones(c.Mannerisms.ReplyApologies)) {
 			t.Errorf("no apology for the delay:\n%s", got)
 		}
 	}},
@@ -281,8 +292,9 @@ var mannerismCases = []mannerismCase{
 		}
 	}},
 	{description: "adds a P.S.", check: func(t *testing.T, c *corpus, plain, got string) {
-		labels := make([]string, len(c.Mannerisms.PostscriptLabels))
-		for i, l := range c.Mannerisms.PostscriptLabels {
+		all := allTones(c.Mannerisms.PostscriptLabels)
+		labels := make([]string, len(all))
+		for i, l := range all {
 			labels[i] = l + " "
 		}
 		paras := paragraphs(got)
@@ -427,7 +439,7 @@ func TestMannerismsListed(t *testing.T) {
 	marks := map[string]func(c *corpus, own string) bool{
 		"mentions ticket numbers": func(_ *corpus, own string) bool { return ticketPattern.MatchString(own) },
 		"opens with a short summary line": func(c *corpus, own string) bool {
-			return lineStartingWith(own, c.Mannerisms.SummaryLabels) != ""
+			return lineStartingWith(own, allTones(c.Mannerisms.SummaryLabels)) != ""
 		},
 		"numbers every action item": func(c *corpus, own string) bool {
 			return underListLabel(c, own, "1. ", "1) ")
@@ -437,7 +449,7 @@ func TestMannerismsListed(t *testing.T) {
 			return lineStartingWith(own, c.Mannerisms.MobileFooters) != ""
 		},
 		"adds a P.S.": func(c *corpus, own string) bool {
-			return lineStartingWith(own, c.Mannerisms.PostscriptLabels) != ""
+			return lineStartingWith(own, allTones(c.Mannerisms.PostscriptLabels)) != ""
 		},
 	}
 	all := allMannerisms()

@@ -133,7 +133,7 @@ func TestReplyKeepsParentFacts(t *testing.T) {
 // ones its parent named.
 func TestReplyFactsComeFromParent(t *testing.T) {
 	g := NewTemplate(zap.NewNop())
-	checked := []string{"vendor", "client", "project", "city", "amount", "time"}
+	checked := []string{"vendor", "client", "project", "city", "amount", "expense", "time"}
 	for _, language := range languages {
 		t.Run(language, func(t *testing.T) {
 			c := g.corpora[language]

@@ -69,18 +69,17 @@ var nearTones = map[string][]string{
 	"technical": {"direct", "casual", "formal"},
 }
 
-// toneWithRegister returns the wording of tone key when it uses the
-// formal register as asked, or else that of its nearest tone that does.
-// When no tone of the corpus uses that register, it returns key's own.
-func (c *corpus) toneWithRegister(key string, formal bool) toneText {
-	own := c.Tones[key]
-	if (own.Register == "formal") == formal {
-		return own
+// toneWithRegister returns tone key when it uses the formal register as
+// asked, or else its nearest tone that does. When no tone of the corpus
+// uses that register, it returns key.
+func (c *corpus) toneWithRegister(key string, formal bool) string {
+	if (c.Tones[key].Register == "formal") == formal {
+		return key
 	}
 	for _, near := range nearTones[key] {
-		if t := c.Tones[near]; (t.Register == "formal") == formal {
-			return t
+		if (c.Tones[near].Register == "formal") == formal {
+			return near
 		}
 	}
-	return own
+	return key
 }

@@ -26,11 +26,15 @@ const fallbackLanguage = "en"
 // wording, and the message date chooses month, quarter and weekday words.
 //
 // Each topic has a few kinds of thread, and a new thread takes its subject
-// and paragraphs from one of them, so the subject fits the body. A reply
-// finds the kind of thread from the parent subject and reuses the facts
-// the parent names, such as its weekday or vendor, instead of drawing new
-// ones. A sender whose role does not own the topic (see TopicsFor) asks
-// the owning team about it instead. A Template is safe for concurrent use.
+// and paragraphs from one of them, so the subject fits the body. It opens
+// with the thread's first paragraph, which introduces every fact its
+// subject names, and may add later paragraphs after it. A reply finds the
+// kind of thread from the parent subject, reuses the facts the parent
+// names, such as its weekday or vendor, instead of drawing new ones, and
+// answers only the paragraphs the parent contains. A sender whose role
+// does not own the topic (see TopicsFor) asks the owning team about it
+// instead, and a reply to such a question answers it. A Template is safe
+// for concurrent use.
 //
 // Each message shows one or two of the sender's mannerisms, such as "adds
 // a P.S." or "numbers every action item", and Content.Mannerisms lists
@@ -39,7 +43,10 @@ const fallbackLanguage = "en"
 // action items, ticket numbers, short paragraphs, terse or one-line
 // replies, a P.S., signing with initials, no greeting, lower case, a
 // summary line first, apologies, and a phone's mail footer. Other
-// mannerisms are skipped.
+// mannerisms are skipped. The wording they add follows the tone the
+// message is written in, so a formal sender writes "Summary:" where a
+// casual one may write "TL;DR:", and a summary names what the thread is
+// about.
 //
 // The corpus text contains no em-dash or en-dash. The persona's signature
 // and the quoted parent are copied as they are, dashes included.

@@ -48,45 +48,37 @@ func (s *thanksState) add(p piece) {
 	s.last = p.last
 }
 
-// measure returns text as a piece, with its thanks words counted.
+// measure returns text as a piece, with its thanks words counted. It
+// splits text into sentences at line breaks and at ".", "!", "?" and "…"
+// runs followed by white space.
 func (c *corpus) measure(text string) piece {
 	p := piece{text: text}
 	if text == "" {
 		return p
 	}
-	lower := strings.ToLower(text)
-	for i, sentence := range sentences(lower) {
-		n := 0
-		for _, stem := range c.Thanks {
-			n += countStem(sentence, stem)
+	start, index := 0, 0
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) {
+			switch text[i] {
+			case '\n':
+			case ' ', '\t':
+				if i == start || !endsSentence(text[start:i]) {
+					continue
+				}
+			default:
+				continue
+			}
 		}
+		n := c.countThanks(text[start:i])
 		p.thanks += n
-		if i == 0 {
+		if index == 0 {
 			p.first = n > 0
 		}
 		p.last = n > 0
+		index++
+		start = i + 1
 	}
 	return p
-}
-
-// sentences splits text at line breaks and at ".", "!", "?" and "…" runs
-// followed by white space.
-func sentences(text string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '\n':
-			out = append(out, text[start:i])
-			start = i + 1
-		case ' ', '\t':
-			if i > start && endsSentence(text[start:i]) {
-				out = append(out, text[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(out, text[start:])
 }
 
 func endsSentence(s string) bool {
@@ -94,21 +86,27 @@ func endsSentence(s string) bool {
 	return r == '.' || r == '!' || r == '?' || r == '…'
 }
 
-// countStem returns how many words of lower, a text in lower case, start
-// with stem.
-func countStem(lower, stem string) int {
+// countThanks returns how many words of text start with a thanks stem,
+// ignoring case. It compares in place instead of lowering a copy of text,
+// because every message measures each of its pieces. Each stem starts
+// with an ASCII letter in lower case (parseCorpus checks it), so a word
+// whose first byte is neither that letter nor its capital cannot match.
+func (c *corpus) countThanks(text string) int {
 	n := 0
-	for offset := 0; ; {
-		i := strings.Index(lower[offset:], stem)
-		if i < 0 {
-			return n
+	inWord := false
+	for i, r := range text {
+		start := !inWord && isWordRune(r)
+		inWord = isWordRune(r)
+		if !start {
+			continue
 		}
-		i += offset
-		if before, _ := utf8.DecodeLastRuneInString(lower[:i]); !isWordRune(before) {
-			n++
+		for _, stem := range c.Thanks {
+			if text[i]|0x20 == stem[0] && len(text)-i >= len(stem) && strings.EqualFold(text[i:i+len(stem)], stem) {
+				n++
+			}
 		}
-		offset = i + len(stem)
 	}
+	return n
 }
 
 // pickFitting returns an expansion of an entry of list that fits after

@@ -98,7 +98,7 @@ func TestCorpusToneListsThankless(t *testing.T) {
 		for tone, text := range c.Tones {
 			for field, list := range map[string][]string{
 				"openers": text.Openers, "reply_openers": text.ReplyOpeners,
-				"closers": text.Closers, "signoffs": text.Signoffs,
+				"answer_openers": text.AnswerOpeners, "closers": text.Closers, "signoffs": text.Signoffs,
 			} {
 				free := 0
 				for _, s := range list {
