@@ -15,6 +15,12 @@ help: ## list the targets
 build: ## build bin/emailgend
 	$(GO) build -trimpath -o $(BIN) ./cmd/emailgend
 
+# install needs the binary as a file, so that `make build && sudo make
+# install` builds as the user and only copies as root.
+SOURCES := $(shell find cmd internal -name '*.go' -o -name '*.json') go.mod go.sum
+$(BIN): $(SOURCES)
+	$(GO) build -trimpath -o $(BIN) ./cmd/emailgend
+
 test: ## run every test with the race detector (needs Docker and busybox-static)
 	$(GO) test $(TESTFLAGS) $(PKGS)
 
@@ -52,7 +58,7 @@ PREFIX  ?= /usr/local
 UNITDIR ?= /lib/systemd/system
 
 .PHONY: install
-install: build ## install the binary, the systemd unit and the example settings (PREFIX, UNITDIR, DESTDIR)
+install: $(BIN) ## install the binary, the systemd unit and the example settings (PREFIX, UNITDIR, DESTDIR)
 	sed 's|^ExecStart=/usr/local/bin/emailgend |ExecStart=$(PREFIX)/bin/emailgend |' deploy/systemd/emailgend.service > $(BIN).service
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emailgend
 	install -D -m 0644 $(BIN).service $(DESTDIR)$(UNITDIR)/emailgend.service

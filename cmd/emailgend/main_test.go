@@ -123,9 +123,13 @@ func TestRunOnceDryRunPrintsMessage(t *testing.T) {
 
 	// Other tests may run deckies on the same engine, and the tick picks one
 	// at random; whichever it picked, the output is a message.
-	header, rest, ok := strings.Cut(stdout.String(), "\n")
+	header, _, ok := strings.Cut(stdout.String(), "\n")
 	if !ok || !strings.HasPrefix(header, "==> ") {
 		t.Fatalf("stdout starts %q, want a '==> container:path' line\nstderr:\n%s", header, stderr.String())
+	}
+	_, rest, ok := strings.Cut(stdout.String(), "==> written by template\n")
+	if !ok {
+		t.Fatalf("stdout does not name the generator:\n%s", stdout.String())
 	}
 	msg, err := mail.ReadMessage(strings.NewReader(rest))
 	if err != nil {

@@ -223,7 +223,10 @@ func (b *Breaker) record(probe bool, err error) {
 			zap.Duration("cooldown", b.cooldown),
 			zap.Error(err))
 	case b.state == closed:
-		b.log.Debug("primary generator failed, using fallback for this message",
+		// Warn, not debug: a single --once run meets no more than this
+		// failure, and an operator checking the model's settings must
+		// see that the message came from the fallback.
+		b.log.Warn("primary generator failed, using fallback for this message",
 			zap.Int("failures", b.consecutive),
 			zap.Error(err))
 	}

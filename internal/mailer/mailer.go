@@ -175,7 +175,7 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 		return out, fmt.Errorf("naming the file of message %s: %w", msg.ID, err)
 	}
 	if m.cfg.DryRun {
-		return out, m.printDryRun(decky, path.Join(dir, name), data)
+		return out, m.printDryRun(decky, path.Join(dir, name), dr.content.Generator, data)
 	}
 
 	// From here the message is being delivered: a stop request lets it
@@ -223,6 +223,7 @@ func (m *Mailer) Tick(ctx context.Context) (Outcome, error) {
 		zap.String("from", msg.From.Email),
 		zap.String("to", msg.To.Email),
 		zap.String("date", msg.Date.Format(time.RFC3339)),
+		zap.String("generator", out.Generator),
 		zap.Strings("containers", out.Delivered))
 	return out, nil
 }
@@ -327,12 +328,17 @@ func (m *Mailer) retract(ctx context.Context, d discovery.Decky, delivered []dis
 	}
 }
 
-func (m *Mailer) printDryRun(d discovery.Decky, file string, data []byte) error {
+func (m *Mailer) printDryRun(d discovery.Decky, file, generator string, data []byte) error {
 	w := m.cfg.DryRunOutput
 	for _, c := range d.Containers {
 		if _, err := fmt.Fprintf(w, "==> %s:%s\n", c.Name, file); err != nil {
 			return fmt.Errorf("writing dry-run output: %w", err)
 		}
+	}
+	// Which generator wrote the message shows whether a model answered
+	// or the template stood in for it.
+	if _, err := fmt.Fprintf(w, "==> written by %s\n", generator); err != nil {
+		return fmt.Errorf("writing dry-run output: %w", err)
 	}
 	if _, err := w.Write(data); err != nil {
 		return fmt.Errorf("writing dry-run output: %w", err)

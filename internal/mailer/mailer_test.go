@@ -369,7 +369,10 @@ func TestTickDryRunPrintsWithoutDelivering(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "==> d1-imap:"+spool+"/"+res.ThreadID+"/") {
 		t.Errorf("dry-run output starts %q, want the container and path", firstLine(out.String()))
 	}
-	body := out.String()[strings.Index(out.String(), "\n")+1:]
+	_, body, _ := strings.Cut(out.String(), "==> written by template\n")
+	if body == "" {
+		t.Fatalf("dry-run output does not name the generator:\n%s", out.String())
+	}
 	parseMessage(t, []byte(body))
 	if n, _ := store.Count(context.Background(), "local/d1"); n != 0 {
 		t.Errorf("dry run recorded %d messages, want none", n)
