@@ -18,6 +18,7 @@ remove_containers() {
 	local ids
 	ids=$(docker ps -aq --filter label=emailgend.demo=true)
 	if [ -n "$ids" ]; then
+		echo "==> removing the previous demo decky and the mail in it"
 		docker rm -f $ids >/dev/null
 	fi
 }
@@ -26,7 +27,7 @@ if [ "${1:-}" = clean ]; then
 	remove_containers
 	docker rmi -f "$image" >/dev/null 2>&1 || true
 	rm -rf "$workdir"
-	echo "demo containers, image and $workdir removed"
+	echo "demo containers, image and $workdir removed (where they existed)"
 	exit 0
 fi
 
