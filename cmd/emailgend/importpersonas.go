@@ -20,7 +20,9 @@ const importUsage = `Usage: emailgend import-personas FILE [-o DEST]
 
 Validates FILE with the daemon's rules, drops invalid entries with a warning
 each, and installs the valid ones as canonical JSON at DEST, by default the
-global pool file. The file is written beside DEST and renamed into place, so
+global pool file. The installed file holds the values the daemon uses:
+unknown fields are left out, and a malformed active_hours or active_days is
+written as 00:00-00:00 and mon-sun, which mean always active. The file is written beside DEST and renamed into place, so
 a running daemon sees one complete change. Fails when no entry is valid.
 
 Flags:
@@ -91,7 +93,8 @@ func runImportPersonas(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emailgend: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "installed %d personas at %s (%d dropped)\n", len(res.personas), *dest, res.dropped)
+	fmt.Fprintf(stdout, "installed %s at %s (%d dropped)\n",
+		countOf(len(res.personas), "persona", "personas"), *dest, res.dropped)
 	return 0
 }
 

@@ -22,6 +22,14 @@ const mixedPersonas = `[
   {"name": "Lea", "email": "lea@example-corp.com", "role": "HR", "active_hours": "late"}
 ]`
 
+// misspelledPersonas has a night-shift Tokyo persona whose schedule fields
+// are misspelled, so the daemon would load it with the default schedule.
+const misspelledPersonas = `[
+  {"name": "Ana Müller", "email": "ana@example-corp.com", "role": "Finance"},
+  {"name": "A One", "email": "a.one@example-corp.com", "role": "Ops",
+   "time_zone": "Asia/Tokyo", "active_hour": "22:00-06:00", "notes": "night shift"}
+]`
+
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
@@ -53,17 +61,27 @@ func TestValidate(t *testing.T) {
 		wantCode int
 		want     []string
 	}{
-		{"valid", twoPersonas, 0, []string{"2 entries, 2 valid, 0 dropped"}},
+		{"valid", twoPersonas, 0, []string{"2 entries, 2 valid, 0 dropped, 0 warnings"}},
 		{"dropped entries", mixedPersonas, 1, []string{
 			`dropped: persona 1: field "name"`,
 			`dropped: persona 2: field "email"`,
 			`warning: persona 3: field "active_hours"`,
-			"4 entries, 2 valid, 2 dropped",
+			"4 entries, 2 valid, 2 dropped, 1 warning",
 		}},
+		{"misspelled fields", misspelledPersonas, 1, []string{
+			`warning: persona 1: field "active_hour": unknown field, ignored; did you mean "active_hours"?`,
+			`warning: persona 1: field "time_zone": unknown field, ignored; did you mean "timezone"?`,
+			`warning: persona 1: field "notes": unknown field, ignored; remove it or correct its name`,
+			"2 entries, 2 valid, 0 dropped, 3 warnings",
+		}},
+		{"malformed hours only", `[
+  {"name": "Ana", "email": "ana@example.com", "role": "Ops"},
+  {"name": "Lea", "email": "lea@example.com", "role": "HR", "active_hours": "9-5"}
+]`, 1, []string{`warning: persona 1: field "active_hours": ignored, so the persona is always active`}},
 		{"not a list", `{"name": "x"}`, 1, []string{"invalid:"}},
 		{"broken JSON", `[{"name": `, 1, []string{"invalid:"}},
 		{"one persona", `[{"name": "Solo", "email": "solo@example.com", "role": "Ops"}]`, 0,
-			[]string{"needs at least 2 personas"}},
+			[]string{"1 entry, 1 valid, 0 dropped, 0 warnings", "needs at least 2 personas"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +119,9 @@ func TestImportPersonas(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "installed 2 personas at "+dest+" (2 dropped)") {
 		t.Errorf("stdout = %q, want the installed count and path", stdout)
+	}
+	if strings.Contains(string(mustReadFile(t, dest)), `"late"`) {
+		t.Errorf("installed file keeps the ignored active_hours \"late\":\n%s", mustReadFile(t, dest))
 	}
 	if n := strings.Count(stderr, "warning: persona"); n != 3 {
 		t.Errorf("stderr has %d persona warnings, want 3 (two dropped, one kept):\n%s", n, stderr)
@@ -156,9 +177,12 @@ func TestImportPersonasRejects(t *testing.T) {
 func TestImportPersonasWarnsOnOne(t *testing.T) {
 	src := writeFile(t, "upload.json", `[{"name": "Solo", "email": "solo@example.com", "role": "Ops"}]`)
 	dest := filepath.Join(t.TempDir(), "email_personas.json")
-	code, _, stderr := emailgend(t, []string{"DECNET_EMAILGEN_PERSONAS=" + dest}, "import-personas", src)
+	code, stdout, stderr := emailgend(t, []string{"DECNET_EMAILGEN_PERSONAS=" + dest}, "import-personas", src)
 	if code != 0 {
 		t.Fatalf("exit code = %d, want 0\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "installed 1 persona at "+dest+" (0 dropped)") {
+		t.Errorf("stdout = %q, want the count in the singular", stdout)
 	}
 	if !strings.Contains(stderr, "only one valid persona") {
 		t.Errorf("stderr = %q, want a warning about a single persona", stderr)
@@ -166,6 +190,64 @@ func TestImportPersonasWarnsOnOne(t *testing.T) {
 	if _, err := os.Stat(dest); err != nil {
 		t.Errorf("pool file not installed at the DECNET_EMAILGEN_PERSONAS path: %v", err)
 	}
+}
+
+// TestImportPersonasWritesUsedValues checks that the installed file contains
+// the values the daemon uses rather than the ones it ignored.
+func TestImportPersonasWritesUsedValues(t *testing.T) {
+	src := writeFile(t, "upload.json", `[
+  {"name": "Ana", "email": "ana@example.com", "role": "Ops", "time_zone": "Asia/Tokyo"},
+  {"name": "Lea", "email": "lea@example.com", "role": "HR", "active_hours": "9-5", "timezone": "Asia/Tokyo"}
+]`)
+	dest := filepath.Join(t.TempDir(), "email_personas.json")
+	code, stdout, stderr := emailgend(t, nil, "import-personas", src, "-o", dest)
+	if code != 0 {
+		t.Fatalf("exit code = %d, want 0\nstderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "installed 2 personas") {
+		t.Errorf("stdout = %q, want 2 personas installed", stdout)
+	}
+	wantWarnings := []string{
+		`warning: persona 0: field "time_zone": unknown field, ignored; did you mean "timezone"?`,
+		`warning: persona 1: field "active_hours": ignored, so the persona is always active`,
+	}
+	for _, want := range wantWarnings {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not contain %q:\n%s", want, stderr)
+		}
+	}
+
+	var installed []map[string]any
+	if err := json.Unmarshal(mustReadFile(t, dest), &installed); err != nil {
+		t.Fatalf("installed file is not JSON: %v", err)
+	}
+	if len(installed) != 2 {
+		t.Fatalf("installed %d personas, want 2", len(installed))
+	}
+	if _, ok := installed[0]["time_zone"]; ok {
+		t.Errorf("first persona keeps the unknown field time_zone: %v", installed[0])
+	}
+	if got := installed[1]["active_hours"]; got != "00:00-00:00" {
+		t.Errorf("second persona active_hours = %v, want 00:00-00:00 (always active)", got)
+	}
+	if got := installed[1]["active_days"]; got != "mon-sun" {
+		t.Errorf("second persona active_days = %v, want mon-sun (always active)", got)
+	}
+
+	// The installed file must load with no warning left.
+	code, stdout, _ = emailgend(t, nil, "validate", dest)
+	if code != 0 {
+		t.Errorf("validate of the installed file exit code = %d, want 0\n%s", code, stdout)
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func TestDeckiesListsDecky(t *testing.T) {

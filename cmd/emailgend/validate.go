@@ -50,8 +50,10 @@ const validateUsage = `Usage: emailgend validate FILE
 
 Checks a persona file with the rules the daemon applies and prints one line
 per problem: the entry's index, the field and the reason. Exit status: 0
-when every entry is valid, 1 when an entry would be dropped or the file is
-not a JSON list, 2 for a usage error or an unreadable file.
+when the file loads as written, 1 when an entry would be dropped, a value
+would be ignored (an unknown field or a malformed active_hours or
+active_days) or the file is not a JSON list, 2 for a usage error or an
+unreadable file.
 `
 
 func runValidate(args []string, stdout, stderr io.Writer) int {
@@ -92,12 +94,26 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%s: %s: %s\n", path, kind, p)
 	}
-	fmt.Fprintf(stdout, "%s: %d entries, %d valid, %d dropped\n", path, res.entries, len(res.personas), res.dropped)
-	if res.dropped > 0 {
-		return 1
-	}
+	warnings := len(res.problems) - res.dropped
+	fmt.Fprintf(stdout, "%s: %s, %d valid, %d dropped, %s\n", path,
+		countOf(res.entries, "entry", "entries"), len(res.personas), res.dropped,
+		countOf(warnings, "warning", "warnings"))
 	if len(res.personas) < 2 {
 		fmt.Fprintf(stdout, "%s: warning: a decky needs at least 2 personas to receive mail\n", path)
 	}
+	// A warning means the daemon loads the entry but ignores a value the
+	// operator wrote, such as a misspelled field. That changes behaviour as
+	// much as a dropped entry does, so both fail the check.
+	if len(res.problems) > 0 {
+		return 1
+	}
 	return 0
+}
+
+// countOf formats n with the singular or plural noun, as in "1 entry".
+func countOf(n int, singular, plural string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, singular)
+	}
+	return fmt.Sprintf("%d %s", n, plural)
 }

@@ -51,7 +51,8 @@ func (p Problem) String() string {
 // still load. A second entry with an email address already seen, compared
 // case-insensitively, is dropped too. A malformed active_hours or
 // active_days keeps the entry, makes it always active and is reported as a
-// Problem with Dropped false. Unknown fields are ignored.
+// Problem with Dropped false. An unknown field is ignored and reported the
+// same way, with the known field it most likely misspells.
 //
 // The error is non-nil only when data is not JSON, which keeps the
 // *json.SyntaxError and adds its byte offset, or not an array, which wraps

@@ -349,10 +349,13 @@ func TestParseScheduleWarnings(t *testing.T) {
 				t.Errorf("problem fields (-want +got):\n%s", diff)
 			}
 
-			// The raw text stays, so a canonical file shows the operator
-			// what to fix.
-			if list[0].ActiveHours != tc.hours || list[0].ActiveDays != tc.days {
-				t.Errorf("window = %q %q, want %q %q", list[0].ActiveHours, list[0].ActiveDays, tc.hours, tc.days)
+			// The fields show the schedule in force, so a canonical file
+			// carries no value that the daemon ignores.
+			if list[0].ActiveHours != "00:00-00:00" {
+				t.Errorf("ActiveHours = %q, want 00:00-00:00 for always active", list[0].ActiveHours)
+			}
+			if list[0].ActiveDays != "mon-sun" {
+				t.Errorf("ActiveDays = %q, want mon-sun for always active", list[0].ActiveDays)
 			}
 			// A Sunday at 03:00 is outside any ordinary working window.
 			sunday := time.Date(2025, time.March, 2, 3, 0, 0, 0, list[0].Location)

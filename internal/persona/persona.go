@@ -44,6 +44,7 @@ const (
 
 // Persona is one fictional employee. The JSON fields are the ones DECNET
 // writes, plus timezone and active_days, which are emailgend additions.
+// Each JSON field must also be listed in knownFields.
 // Parse sets Schedule and Location from the other fields. A Persona built
 // by hand must set Schedule before ActiveAt is called.
 type Persona struct {
@@ -68,8 +69,9 @@ type Persona struct {
 	Timezone   string `json:"timezone,omitempty"`
 	ActiveDays string `json:"active_days"`
 
-	// Schedule is ActiveHours and ActiveDays read in Location. It is always
-	// active when either field is malformed.
+	// Schedule is ActiveHours and ActiveDays read in Location. When either
+	// field is malformed, Parse makes it always active and sets the two
+	// fields to "00:00-00:00" and "mon-sun", which mean the same.
 	Schedule workhours.Schedule `json:"-"`
 	// Location is the time zone loaded from Timezone.
 	Location *time.Location `json:"-"`

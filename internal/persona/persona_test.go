@@ -117,8 +117,7 @@ func TestListActiveAt(t *testing.T) {
 func TestMarshalCanonical(t *testing.T) {
 	list := mustParse(t, `[
 		{"name": " Ana Ruiz ", "email": "ana@example.com", "role": "CFO",
-		 "tone": "CUSTOM", "tone_custom": "curt <but> kind & brief", "language": "es-MX",
-		 "department": "Finance"}
+		 "tone": "CUSTOM", "tone_custom": "curt <but> kind & brief", "language": "es-MX"}
 	]`, testDefaults(t))
 
 	got, err := list.MarshalCanonical()

@@ -28,6 +28,14 @@ const (
 	maxEmailLength       = 255
 )
 
+// The working time that replaces a malformed active_hours or active_days. A
+// window with equal ends lasts a whole day, so together they mean always
+// active.
+const (
+	alwaysActiveHours = "00:00-00:00"
+	alwaysActiveDays  = "mon-sun"
+)
+
 // emailSpecials are the RFC 5322 specials other than @ and the dot. They
 // would break a From or To header if they appeared unquoted in an address.
 const emailSpecials = `<>()[]\,;:"`
@@ -50,6 +58,7 @@ func validate(index int, raw json.RawMessage, def Defaults) (Persona, []Problem)
 		r.drop("", "must be a JSON object (got %s)", kindOf(raw))
 		return Persona{}, r.problems
 	}
+	r.checkUnknownFields()
 
 	p := Persona{
 		Name:            r.label("name", maxNameLength),
@@ -69,7 +78,7 @@ func validate(index int, raw json.RawMessage, def Defaults) (Persona, []Problem)
 		return Persona{}, r.problems
 	}
 
-	p.Schedule = r.schedule(p)
+	p.Schedule = r.schedule(&p)
 	return p, r.problems
 }
 
@@ -356,26 +365,30 @@ func loadLocation(name string) (*time.Location, error) {
 
 // schedule builds the persona's working time. A malformed window or day
 // list is reported once here and makes the persona always active, so that
-// a typo in one field does not silence the persona.
-func (r *entryReader) schedule(p Persona) workhours.Schedule {
-	s, err := workhours.Parse(p.ActiveHours, p.ActiveDays, p.Location)
+// a typo in one field does not silence the persona. Both fields are then
+// replaced by alwaysActiveHours and alwaysActiveDays, so that the persona
+// states the schedule it follows and MarshalCanonical writes it.
+func (r *entryReader) schedule(p *Persona) workhours.Schedule {
+	hours, days := p.ActiveHours, p.ActiveDays
+	s, err := workhours.Parse(hours, days, p.Location)
 	if err == nil {
 		return s
 	}
+	p.ActiveHours, p.ActiveDays = alwaysActiveHours, alwaysActiveDays
 
 	// workhours.Parse reports one error for both fields, so each field is
 	// parsed again beside a known-good value to name the one at fault.
 	blamed := false
-	if _, err := workhours.Parse(p.ActiveHours, DefaultActiveDays, p.Location); err != nil {
+	if _, err := workhours.Parse(hours, DefaultActiveDays, p.Location); err != nil {
 		r.warn("active_hours", "ignored, so the persona is always active: %v", err)
 		blamed = true
 	}
-	if _, err := workhours.Parse(DefaultActiveHours, p.ActiveDays, p.Location); err != nil {
+	if _, err := workhours.Parse(DefaultActiveHours, days, p.Location); err != nil {
 		r.warn("active_days", "ignored, so the persona is always active: %v", err)
 		blamed = true
 	}
 	if !blamed {
-		r.warn("active_hours", "ignored together with active_days %q, so the persona is always active: %v", p.ActiveDays, err)
+		r.warn("active_hours", "ignored together with active_days %q, so the persona is always active: %v", days, err)
 	}
 	return workhours.Always(p.Location)
 }

@@ -3,6 +3,7 @@ package persona
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -597,14 +598,150 @@ func TestParseUnknownFields(t *testing.T) {
 				"avatar":     map[string]any{"url": "x"},
 				"id":         42,
 			},
+			problems: []Problem{
+				unknownField("avatar", "remove it or correct its name"),
+				unknownField("department", "remove it or correct its name"),
+				unknownField("id", "remove it or correct its name"),
+			},
 		},
 		{
 			// DECNET's schema is case-sensitive, so "Tone" is an unknown
 			// field rather than the tone.
-			name: "keys are case-sensitive",
-			set:  map[string]any{"Tone": "not a tone"},
+			name:     "keys are case-sensitive",
+			set:      map[string]any{"Tone": "not a tone"},
+			problems: []Problem{unknownField("Tone", `did you mean "tone"?`)},
+		},
+		{
+			// The misspelled fields are ignored, so the defaults apply.
+			name: "misspelled schedule",
+			set: map[string]any{
+				"time_zone":   "Asia/Tokyo",
+				"active_hour": "22:00-06:00",
+			},
+			problems: []Problem{
+				unknownField("active_hour", `did you mean "active_hours"?`),
+				unknownField("time_zone", `did you mean "timezone"?`),
+			},
+		},
+		{
+			name: "misspelled required field",
+			set:  map[string]any{"name": absent{}, "Name": "Ana Ruiz"},
+			problems: []Problem{
+				unknownField("Name", `did you mean "name"?`),
+				{Index: 0, Field: "name", Reason: "is required", Dropped: true},
+			},
+		},
+		{
+			name:     "null value",
+			set:      map[string]any{"signatur": nil},
+			problems: []Problem{unknownField("signatur", `did you mean "signature"?`)},
 		},
 	})
+}
+
+func unknownField(key, advice string) Problem {
+	return Problem{Index: 0, Field: key, Reason: "unknown field, ignored; " + advice}
+}
+
+func TestClosestField(t *testing.T) {
+	tests := []struct {
+		key  string
+		want string
+	}{
+		{key: "active_hour", want: "active_hours"},
+		{key: "activehours", want: "active_hours"},
+		{key: "Active-Hours", want: "active_hours"},
+		{key: "active hours", want: "active_hours"},
+		{key: "time_zone", want: "timezone"},
+		{key: "TimeZone", want: "timezone"},
+		{key: "tone_costum", want: "tone_custom"},
+		{key: "manerisms", want: "mannerisms"},
+		{key: "reply_latnecy", want: "reply_latency"},
+		{key: "uses_llm_heavily", want: "uses_llms_heavily"},
+		{key: "acitve_days", want: "active_days"},
+		{key: "EMAIL", want: "email"},
+		{key: "e-mail", want: "email"},
+		// Too short for an edit to be an obvious typo.
+		{key: "zone", want: ""},
+		{key: "mail", want: ""},
+		{key: "nmae", want: ""},
+		// Too far from every field.
+		{key: "department", want: ""},
+		{key: "lang", want: ""},
+		{key: "active", want: ""},
+		{key: "", want: ""},
+		{key: strings.Repeat("x", 10000), want: ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			if got := closestField(tc.key); got != tc.want {
+				t.Errorf("closestField(%q) = %q, want %q", tc.key, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{a: "", b: "", want: 0},
+		{a: "", b: "tone", want: 4},
+		{a: "tone", b: "tone", want: 0},
+		{a: "tone", b: "zone", want: 1},
+		{a: "active_hour", b: "active_hours", want: 1},
+		{a: "nmae", b: "name", want: 1},
+		{a: "ca", b: "abc", want: 3},
+		{a: "é", b: "e", want: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.a+" "+tc.b, func(t *testing.T) {
+			if got := editDistance(tc.a, tc.b); got != tc.want {
+				t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+			}
+			if got := editDistance(tc.b, tc.a); got != tc.want {
+				t.Errorf("editDistance(%q, %q) = %d, want %d", tc.b, tc.a, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestKnownFieldsMatchPersona keeps knownFields in step with the JSON
+// fields of Persona, so that a new field is never reported as unknown.
+func TestKnownFieldsMatchPersona(t *testing.T) {
+	var tags []string
+	typ := reflect.TypeFor[Persona]()
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			tags = append(tags, name)
+		}
+	}
+	if diff := cmp.Diff(tags, knownFields); diff != "" {
+		t.Errorf("knownFields (-Persona json tags +knownFields):\n%s", diff)
+	}
+}
+
+// TestCanonicalDropsUnknownFields checks that a file written by
+// MarshalCanonical carries no unknown field, so it loads without warnings.
+func TestCanonicalDropsUnknownFields(t *testing.T) {
+	entry := baseEntry()
+	entry["active_hour"] = "22:00-06:00"
+	list, _, err := Parse(encodeList(t, entry), testDefaults(t))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	data, err := list.MarshalCanonical()
+	if err != nil {
+		t.Fatalf("MarshalCanonical: %v", err)
+	}
+	if strings.Contains(string(data), "active_hour\"") {
+		t.Errorf("canonical form keeps the unknown field:\n%s", data)
+	}
+	if _, problems, err := Parse(data, testDefaults(t)); err != nil || len(problems) != 0 {
+		t.Errorf("Parse of canonical form = %v, %v, want no problems:\n%s", problems, err, data)
+	}
 }
 
 func TestParseEntryNotObject(t *testing.T) {
