@@ -82,7 +82,7 @@ func newComposer(c *corpus, req Request) *composer {
 		c:       c,
 		req:     req,
 		toneKey: key,
-		tone:    c.Tones[voice],
+		tone:    c.timelyTone(c.Tones[voice], date),
 		voice:   voice,
 		habits:  habitsOf(req.Sender.Email),
 		date:    date,
@@ -146,6 +146,7 @@ func (w *composer) compose() (subject, body string) {
 	w.ex = newExpander(r, w.c.Slots, fixed)
 	w.ex.weekdays = w.c.weekdaysBut[w.date.Weekday()]
 	w.ex.formal = w.tone.Register == "formal"
+	w.addCompanyFacts(companyOf(w.req.Sender.Email))
 
 	var paras []string
 	switch {
@@ -190,11 +191,14 @@ func (w *composer) line(tmpl string) string {
 // everyone else greets by first name, so the form of address does not
 // change from one message to the next.
 func (w *composer) greeting() string {
-	list := w.tone.firstGreetings
-	if w.habits.formalAddress && len(w.tone.formalGreetings) > 0 {
-		list = w.tone.formalGreetings
+	// The usual greeting is an index into the whole list, so that it
+	// stays the same at every hour where it fits.
+	all := w.c.Tones[w.voice]
+	list, timely := all.firstGreetings, w.tone.firstGreetings
+	if w.habits.formalAddress && len(all.formalGreetings) > 0 {
+		list, timely = all.formalGreetings, w.tone.formalGreetings
 	}
-	greeting := w.line(w.habits.pick(w.req.Rand, list, w.habits.greeting))
+	greeting := w.line(w.usualTimely(list, timely, w.habits.greeting))
 	w.greeted = true
 	w.afterGreeting = w.c.LowerAfterGreeting && strings.HasSuffix(greeting, ",")
 	return greeting
@@ -335,12 +339,26 @@ func (w *composer) signatureSignoff() piece {
 // signoff returns the sign-off line: the sender's usual one most of the
 // time, or another that does not thank next to a thanking closer.
 func (w *composer) signoff() string {
-	p := w.c.measure(w.line(w.habits.pick(w.req.Rand, w.tone.Signoffs, w.habits.signoff)))
-	if !w.thanks.fits(p, piece{}) {
+	all := w.c.Tones[w.voice].Signoffs
+	p := w.c.measure(w.line(w.usualTimely(all, w.tone.Signoffs, w.habits.signoff)))
+	if !w.thanks.fits(p, piece{}) || repeatsCloser(w.closer, p.text) {
 		p, _ = w.pickFitting(w.tone.Signoffs, piece{})
+	}
+	if repeatsCloser(w.closer, p.text) {
+		p = piece{}
 	}
 	w.thanks.add(p)
 	return p.text
+}
+
+// repeatsCloser reports whether signoff says again what the closer ends
+// with, as "Talk soon," below "Talk soon." would.
+func repeatsCloser(closer, signoff string) bool {
+	words := strings.TrimRight(strings.ToLower(signoff), ",.!\u00a0 ")
+	if words == "" {
+		return false
+	}
+	return strings.HasSuffix(strings.TrimRight(strings.ToLower(closer), ",.!\u00a0 "), words)
 }
 
 // startsWithSignoff reports whether a signature opens with its own

@@ -71,6 +71,11 @@ type corpus struct {
 	// keepCapitals are the register words written with a capital, such as
 	// German "Sie", which a sender who writes in lower case keeps.
 	keepCapitals []string
+	// timeRules are the language's entries of timeRules, and
+	// timedEntries the rules that each tone list entry naming a part of
+	// the day or week must meet.
+	timeRules    []timeRule
+	timedEntries map[string][]timeRule
 	// weekdaysBut holds, for each day of the week, the weekday slot values
 	// other than that day.
 	weekdaysBut [7][]string
@@ -201,6 +206,10 @@ func parseCorpus(data []byte) (*corpus, error) {
 	if err := c.checkTones(); err != nil {
 		return nil, err
 	}
+	c.indexTimedEntries()
+	if err := c.checkTimeCover(); err != nil {
+		return nil, err
+	}
 	if len(c.Thanks) == 0 {
 		return nil, errors.New("no thanks words")
 	}
@@ -236,6 +245,9 @@ func parseCorpus(data []byte) (*corpus, error) {
 		return nil, fmt.Errorf("generic topic: %w", err)
 	}
 
+	if err := c.addProperNames(); err != nil {
+		return nil, err
+	}
 	c.contract = newContractor(c.Contractions)
 	c.weekdaysBut = weekdaysBut(c.Slots["weekday"])
 	return &c, nil

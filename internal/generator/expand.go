@@ -33,6 +33,9 @@ type expander struct {
 	drawn map[string]string
 	// formal selects the second form of <informal|formal>.
 	formal bool
+	// pinned replaces the slot lists it names, such as the vendors of
+	// the sender's company.
+	pinned map[string][]string
 	// weekdays replaces the values of the slots in weekdaySlots, so that
 	// a message does not name its own day as a future one.
 	weekdays []string
@@ -105,7 +108,10 @@ func (e *expander) value(name string) string {
 	}
 	if !ok {
 		list, _, _ := strings.Cut(key, "#")
-		values := e.slots[list]
+		values, ok := e.pinned[list]
+		if !ok {
+			values = e.slots[list]
+		}
 		if e.weekdays != nil && slices.Contains(weekdaySlots, list) {
 			values = e.weekdays
 		}

@@ -70,6 +70,10 @@ func NewTemplate(log *zap.Logger) *Template {
 	return &Template{log: log, corpora: embeddedCorpora(), fellBack: make(map[string]bool)}
 }
 
+// maxTimeAttempts is how many times Generate writes a message whose
+// wording does not fit its local time before it keeps the last one.
+const maxTimeAttempts = 8
+
 // Generate writes a message for req. A reply's subject is the parent
 // subject with a single "Re: ".
 func (t *Template) Generate(ctx context.Context, req Request) (Content, error) {
@@ -79,8 +83,20 @@ func (t *Template) Generate(ctx context.Context, req Request) (Content, error) {
 	if req.Rand == nil {
 		return Content{}, errors.New("generating message: request has no Rand: set Request.Rand")
 	}
-	w := newComposer(t.corpusFor(req.Sender.Language), req)
-	subject, body := w.compose()
+	c := t.corpusFor(req.Sender.Language)
+	var w *composer
+	var subject, body string
+	// Wording drawn inside templates, such as "this morning" in a
+	// paragraph, can still miss the local time after the tone lists are
+	// cut to fit it, so such a message is written again. The draws go on
+	// from the same Rand, so a seeded request still gives one message.
+	for attempt := 1; ; attempt++ {
+		w = newComposer(c, req)
+		subject, body = w.compose()
+		if attempt == maxTimeAttempts || w.fitsTime(subject, body) {
+			break
+		}
+	}
 	return Content{Subject: subject, Body: body, Generator: templateName, Mannerisms: w.applied}, nil
 }
 
