@@ -81,7 +81,7 @@ func BenchmarkDeliver(b *testing.B) {
 
 	// eight-containers reports each method's median rate over rounds.
 	// emailgend and bare-exec run one goroutine per container, all at
-	// once, with perContainer messages each; the CLI delivers one message
+	// once, with perContainer messages each. The CLI delivers one message
 	// into each container, one after another.
 	b.Run("eight-containers", func(b *testing.B) {
 		const perContainer = 3

@@ -191,10 +191,10 @@ type execResult struct {
 // run executes cmd with stdin as its standard input and waits for its exit
 // code. It returns an error when the exec could not be created, attached or
 // inspected, or when ctx ends first. A non-zero exit is not an error here.
-// When successPrefix is not empty and the output's first line starts with
-// it, the command has succeeded: run returns as soon as that line is
-// complete, without waiting for the engine to close the stream or asking
-// it for the exit code. That saves the engine's teardown and a round trip.
+// A first line of output that starts with a non-empty successPrefix means
+// the command has succeeded. run then returns as soon as that line is
+// complete, so it neither waits for the engine to close the stream nor
+// asks it for the exit code.
 func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdin []byte, successPrefix string) (execResult, error) {
 	var res execResult
 	created, err := d.client.ContainerExecCreate(ctx, containerID, container.ExecOptions{

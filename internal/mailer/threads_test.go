@@ -90,8 +90,8 @@ func TestTickRepliesWhenTicksOutpaceReplies(t *testing.T) {
 		t.Fatalf("recorded %d messages, want one per tick, 720", len(records))
 	}
 	// With a reply probability of 0.6, well over a third of the messages
-	// are replies once threads are due; the old choice of only the newest
-	// thread gave none.
+	// are replies once threads are due. Looking only at the newest thread
+	// gives none, because it is always younger than the reply delay.
 	if replies < len(records)/3 {
 		t.Errorf("%d of %d messages are replies, want at least a third", replies, len(records))
 	}
