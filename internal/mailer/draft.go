@@ -41,9 +41,9 @@ const maxThreadLength = 6
 //
 // A reply continues the most recent thread between the two people whose
 // reply is due under the replier's reply_latency, newest thread first. The
-// replier is whoever did not write the thread's last message, so the
-// sender and recipient chosen for the tick swap when needed, and nobody
-// answers their own mail. Looking past the newest thread matters when
+// reply comes from the person who did not write the thread's last message,
+// so the sender and recipient chosen for the tick swap when needed, and
+// nobody replies to their own mail. Looking past the newest thread matters when
 // ticks come faster than replies: each new thread would otherwise become
 // the newest and put every reply off again.
 func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient persona.Persona, now time.Time) (draft, error) {

@@ -30,7 +30,7 @@ func Listen(addr string) (net.Listener, error) {
 	}
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listening for metrics on %s: %w; choose a free port with --metrics-addr or stop the program that holds it", addr, err)
+		return nil, fmt.Errorf("listening for metrics on %s: %w; choose a free port with --metrics-addr or stop the program that uses it", addr, err)
 	}
 	// localhost is resolved by the host's configuration, so check the
 	// address that was actually bound too.
