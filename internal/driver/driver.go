@@ -26,6 +26,21 @@ const DefaultTimeout = 8 * time.Second
 // maxReason caps the container's stderr quoted in an error.
 const maxReason = 512
 
+// maxOutput caps the standard output kept from an exec. The script prints
+// one short line, and an attacker with root in a decoy can make sh print
+// without end, so nothing an exec prints may grow the daemon's memory.
+const maxOutput = 4096
+
+// maxDiscarded is how much output beyond what is kept run reads before it
+// gives up on the exec, so a container that floods its output costs the
+// daemon neither memory nor a CPU spent copying until the time limit.
+const maxDiscarded = 1 << 20
+
+// errOutputFlood ends the reading of an exec's output once more than
+// maxDiscarded bytes were dropped.
+var errOutputFlood = fmt.Errorf("the exec printed more than %d bytes, far more than the delivery script does; "+
+	"check the container's sh and core commands", maxDiscarded)
+
 // Delivery is one message file to write into a container.
 type Delivery struct {
 	// Dir is the absolute thread folder, such as
@@ -216,7 +231,7 @@ func (d *Driver) run(ctx context.Context, containerID string, cmd []string, stdi
 	defer hijack.Close()
 
 	stdout := newSuccessWatch(successPrefix)
-	stderr := &cappedBuffer{max: maxReason}
+	stderr := &cappedBuffer{limit: maxReason}
 	if err := stream(ctx, hijack, stdin, stdout, stderr, stdout.seen); err != nil {
 		return res, err
 	}
@@ -273,22 +288,22 @@ func stream(ctx context.Context, hijack types.HijackedResponse, stdin []byte, st
 	}
 }
 
-// successWatch collects standard output and closes seen once the output's
-// first line is complete and starts with prefix. An empty prefix never
-// matches.
+// successWatch keeps the first maxOutput bytes of standard output and
+// closes seen once the output's first line is complete and starts with
+// prefix. An empty prefix never matches.
 type successWatch struct {
-	bytes.Buffer
+	out    cappedBuffer
 	prefix string
 	seen   chan struct{}
 	closed bool
 }
 
 func newSuccessWatch(prefix string) *successWatch {
-	return &successWatch{prefix: prefix, seen: make(chan struct{})}
+	return &successWatch{out: cappedBuffer{limit: maxOutput}, prefix: prefix, seen: make(chan struct{})}
 }
 
 func (w *successWatch) Write(p []byte) (int, error) {
-	n, err := w.Buffer.Write(p)
+	n, err := w.out.Write(p)
 	if !w.closed && w.succeeded() {
 		w.closed = true
 		close(w.seen)
@@ -296,10 +311,15 @@ func (w *successWatch) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// String returns the kept output.
+func (w *successWatch) String() string {
+	return w.out.buf.String()
+}
+
 // succeeded reports whether the output so far starts with a whole line
 // that starts with the prefix.
 func (w *successWatch) succeeded() bool {
-	line, _, complete := bytes.Cut(w.Bytes(), []byte("\n"))
+	line, _, complete := bytes.Cut(w.out.buf.Bytes(), []byte("\n"))
 	return w.prefix != "" && complete && bytes.HasPrefix(line, []byte(w.prefix))
 }
 
@@ -324,21 +344,26 @@ func (d *Driver) exitCode(ctx context.Context, execID string) (int, error) {
 	}
 }
 
-// cappedBuffer keeps the first max bytes written to it and counts the rest.
+// cappedBuffer keeps the first limit bytes written to it and counts the
+// rest. Once more than maxDiscarded bytes were dropped, Write fails with
+// errOutputFlood, which ends the copy of the exec's output.
 type cappedBuffer struct {
 	buf     bytes.Buffer
-	max     int
+	limit   int
 	dropped int
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	room := b.max - b.buf.Len()
-	if room < len(p) {
-		b.buf.Write(p[:max(room, 0)])
-		b.dropped += len(p) - max(room, 0)
+	room := max(b.limit-b.buf.Len(), 0)
+	if room >= len(p) {
+		b.buf.Write(p)
 		return len(p), nil
 	}
-	b.buf.Write(p)
+	b.buf.Write(p[:room])
+	b.dropped += len(p) - room
+	if b.dropped > maxDiscarded {
+		return room, errOutputFlood
+	}
 	return len(p), nil
 }
 

@@ -2,7 +2,10 @@ package driver
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -200,6 +203,45 @@ func TestSuccessWatch(t *testing.T) {
 			}
 			if got := w.succeeded(); got != tt.want {
 				t.Errorf("succeeded() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// floodExec answers every exec with output on stream that never ends, as
+// a decoy whose sh an attacker replaced could.
+type floodExec struct {
+	fakeExec
+	stream stdcopy.StdType
+}
+
+func (f *floodExec) ContainerExecAttach(_ context.Context, _ string, _ container.ExecAttachOptions) (types.HijackedResponse, error) {
+	client, server := net.Pipe()
+	go func() {
+		go func() { _, _ = io.Copy(io.Discard, server) }()
+		w := stdcopy.NewStdWriter(server, f.stream)
+		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	return types.HijackedResponse{Conn: client, Reader: bufio.NewReader(client)}, nil
+}
+
+func (f *floodExec) ContainerExecInspect(context.Context, string) (container.ExecInspect, error) {
+	return container.ExecInspect{Running: true}, nil
+}
+
+func TestDeliverStopsReadingFlood(t *testing.T) {
+	for _, stream := range []stdcopy.StdType{stdcopy.Stdout, stdcopy.Stderr} {
+		t.Run(fmt.Sprint(stream), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := New(&floodExec{stream: stream}, DefaultTimeout).Deliver(ctx, "c1", sampleDelivery("t1", "<m@acme.example>"))
+			if !errors.Is(err, errOutputFlood) {
+				t.Fatalf("Deliver into a flooding exec: %v, want errOutputFlood", err)
 			}
 		})
 	}

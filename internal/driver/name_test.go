@@ -74,7 +74,7 @@ func TestCappedBufferReason(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := &cappedBuffer{max: tt.max}
+			b := &cappedBuffer{limit: tt.max}
 			for _, w := range tt.writes {
 				if n, err := b.Write([]byte(w)); n != len(w) || err != nil {
 					t.Fatalf("Write(%q) = %d, %v, want %d, nil", w, n, err, len(w))
