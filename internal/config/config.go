@@ -38,12 +38,15 @@ const (
 	DefaultLanguage         = "en"
 	DefaultReplyProbability = 0.6
 	DefaultExecTimeout      = 8 * time.Second
-	DefaultKeep             = 5000
-	DefaultGenerator        = "template"
-	DefaultLLMTimeout       = 60 * time.Second
-	DefaultOllamaURL        = "http://127.0.0.1:11434"
-	DefaultOllamaModel      = "llama3.1"
-	DefaultHealthMaxOutage  = 5 * time.Minute
+	// MinExecTimeout leaves the delivery script time before its rename
+	// deadline, which it reads in whole seconds from the container.
+	MinExecTimeout         = 3 * time.Second
+	DefaultKeep            = 5000
+	DefaultGenerator       = "template"
+	DefaultLLMTimeout      = 60 * time.Second
+	DefaultOllamaURL       = "http://127.0.0.1:11434"
+	DefaultOllamaModel     = "llama3.1"
+	DefaultHealthMaxOutage = 5 * time.Minute
 )
 
 // Config holds every setting of `emailgend run`.
@@ -236,8 +239,9 @@ func ParseWith(command string, args []string, getenv func(string) string, home s
 	if cfg.HealthMaxOutage, err = time.ParseDuration(*raw["health-max-outage"]); err != nil || cfg.HealthMaxOutage <= 0 {
 		errs = append(errs, settingError("health-max-outage", *raw["health-max-outage"], errors.New("must be a positive Go duration such as 5m")))
 	}
-	if cfg.ExecTimeout, err = time.ParseDuration(*raw["exec-timeout"]); err != nil || cfg.ExecTimeout <= 0 {
-		errs = append(errs, settingError("exec-timeout", *raw["exec-timeout"], errors.New("must be a positive Go duration such as 8s")))
+	if cfg.ExecTimeout, err = time.ParseDuration(*raw["exec-timeout"]); err != nil || cfg.ExecTimeout < MinExecTimeout {
+		errs = append(errs, settingError("exec-timeout", *raw["exec-timeout"],
+			fmt.Errorf("must be a Go duration of at least %s, such as 8s", MinExecTimeout)))
 	}
 	p, err := strconv.ParseFloat(*raw["reply-probability"], 64)
 	if err != nil || math.IsNaN(p) || p < 0 || p > 1 {
@@ -302,8 +306,9 @@ func EnvName(flagName string) string {
 
 // ParseSchedule parses a cron spec the way the scheduler does: five fields
 // or a descriptor such as "@every 5m" or "@hourly". An "@every" interval
-// must be at least a second; cron itself would quietly round a zero or
-// negative one up.
+// must be at least a second, because cron itself would quietly round a zero
+// or negative one up. A spec that names no date that exists, such as
+// February 30, is rejected too, because the daemon would wait forever.
 func ParseSchedule(spec string) (cron.Schedule, error) {
 	if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "@every "); ok {
 		d, err := time.ParseDuration(strings.TrimSpace(rest))
@@ -314,7 +319,16 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 			return nil, fmt.Errorf("@every interval %s is under one second", d)
 		}
 	}
-	return cron.ParseStandard(spec)
+	schedule, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, err
+	}
+	// cron looks five years ahead and returns the zero time when nothing
+	// matches in that span.
+	if schedule.Next(time.Now()).IsZero() {
+		return nil, errors.New("never runs: no date matches its day and month fields; check them")
+	}
+	return schedule, nil
 }
 
 func settingError(flagName, value string, err error) error {
