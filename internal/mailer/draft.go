@@ -30,6 +30,11 @@ type draft struct {
 
 // openThreads is how many of a pair's most recent threads a tick considers
 // for a reply.
+//
+// TODO: a pair that starts a thread on most ticks pushes a thread out of
+// this window long before a slow replier's day-long delay has passed, so
+// on a small decky with a short schedule slow personas hardly ever reply.
+// Pairs should stop opening threads while several wait for an answer.
 const openThreads = 8
 
 // maxThreadLength is the number of messages after which a thread is left
