@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
 
 	"github.com/decnet/emailgend/internal/dates"
 	"github.com/decnet/emailgend/internal/discovery"
@@ -29,43 +29,78 @@ type draft struct {
 }
 
 // openThreads is how many of a pair's most recent threads a tick considers
-// for a reply.
-//
-// TODO: a pair that starts a thread on most ticks pushes a thread out of
-// this window long before a slow replier's day-long delay has passed, so
-// on a small decky with a short schedule slow personas hardly ever reply.
-// Pairs should stop opening threads while several wait for an answer.
+// for a reply. maxWaiting keeps the threads that wait for an answer well
+// inside that window.
 const openThreads = 8
 
-// maxThreadLength is the number of messages after which a thread is left
-// to rest: two colleagues rarely trade more than a handful of mails on one
-// subject.
-const maxThreadLength = 6
+// maxWaiting is how many threads between two people may wait for an answer
+// before they start no new one. Without it a pair that ticks often opens a
+// thread on most ticks, and the threads of a slow replier, due only a day
+// later, would long have left the window of recent threads.
+const maxWaiting = 3
+
+// threadExpiry is how long a thread waits for an answer. Mail that has had
+// none for a week has been dropped, as happens in any inbox.
+const threadExpiry = 7 * 24 * time.Hour
+
+// threadLengths are the lengths threads end at, each with its weight out of
+// 100: most threads between two colleagues are a message and a reply or
+// two, and few run past five.
+var threadLengths = []struct{ length, weight int }{
+	{2, 40}, {3, 25}, {4, 20}, {5, 10}, {6, 5},
+}
+
+// threadLength returns the number of messages thread id ends at. It comes
+// from a hash of the id, so it needs no column in the state and stays the
+// same across restarts.
+func threadLength(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	n := int(h.Sum32() % 100)
+	for _, l := range threadLengths {
+		if n < l.weight {
+			return l.length
+		}
+		n -= l.weight
+	}
+	return threadLengths[len(threadLengths)-1].length
+}
+
+// waiting reports whether the thread whose newest message is last still
+// expects an answer at now.
+func waiting(last state.Record, now time.Time) bool {
+	return len(last.References)+1 < threadLength(last.ThreadID) && now.Sub(last.Date) < threadExpiry
+}
 
 // plan chooses between a reply and a new thread and dates the message.
 //
-// A reply continues the most recent thread between the two people whose
-// reply is due under the replier's reply_latency, newest thread first. The
-// reply comes from the person who did not write the thread's last message,
-// so the sender and recipient chosen for the tick swap when needed, and
-// nobody replies to their own mail. Looking past the newest thread matters when
-// ticks come faster than replies: each new thread would otherwise become
-// the newest and put every reply off again.
+// A reply continues the most recent thread between the two people that
+// still waits for an answer and whose reply is due under the replier's
+// reply_latency, newest thread first. The reply comes from the person who
+// did not write the thread's last message, so the sender and recipient
+// chosen for the tick swap when needed, and nobody replies to their own
+// mail. Looking past the newest thread matters when ticks come faster than
+// replies: each new thread would otherwise become the newest and put every
+// reply off again. A pair with maxWaiting threads waiting starts no other
+// one, and the tick ends with ErrNothingToDo.
 func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient persona.Persona, now time.Time) (draft, error) {
 	after, _, err := m.cfg.Store.LastDate(ctx, d.ID)
 	if err != nil {
 		return draft{}, fmt.Errorf("reading the newest date on decky %s: %w", d.ID, err)
 	}
+	threads, err := m.cfg.Store.RecentThreads(ctx, d.ID, sender.Email, recipient.Email, openThreads)
+	if err != nil {
+		return draft{}, fmt.Errorf("finding the threads between %s and %s: %w", sender.Email, recipient.Email, err)
+	}
+	var open []state.Record
+	for _, last := range threads {
+		if waiting(last, now) {
+			open = append(open, last)
+		}
+	}
 
 	if m.rng.Float64() < m.cfg.ReplyProbability {
-		threads, err := m.cfg.Store.RecentThreads(ctx, d.ID, sender.Email, recipient.Email, openThreads)
-		if err != nil {
-			return draft{}, fmt.Errorf("finding the threads between %s and %s: %w", sender.Email, recipient.Email, err)
-		}
-		for _, last := range threads {
-			if len(last.References)+1 >= maxThreadLength {
-				continue
-			}
+		for _, last := range open {
 			replier, other := sender, recipient
 			if strings.EqualFold(last.From, sender.Email) {
 				replier, other = recipient, sender
@@ -83,11 +118,10 @@ func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient 
 				date:      date,
 			}, nil
 		}
-		if len(threads) > 0 {
-			m.log.Debug("no reply due yet, starting a new thread",
-				zap.String("decky", d.ID), zap.String("from", sender.Email), zap.String("to", recipient.Email),
-				zap.Int("threads", len(threads)))
-		}
+	}
+	if len(open) >= maxWaiting {
+		return draft{}, fmt.Errorf("%w: %s and %s have %d threads waiting for an answer on decky %s, none due yet",
+			ErrNothingToDo, sender.Email, recipient.Email, len(open), d.ID)
 	}
 
 	dr := draft{sender: sender, recipient: recipient}

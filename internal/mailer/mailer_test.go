@@ -204,8 +204,9 @@ func TestTickRepliesInThreadAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 
-	// The first daemon starts a thread ten days ago.
-	first, store := h.mailer(t, 0, now.Add(-10*24*time.Hour), 2)
+	// The first daemon starts a thread three days ago, which is long enough
+	// for any reply latency and short of the time a thread waits.
+	first, store := h.mailer(t, 0, now.Add(-3*24*time.Hour), 2)
 	root, err := first.Tick(ctx)
 	if err != nil {
 		t.Fatalf("first Tick: %v", err)

@@ -2,6 +2,8 @@ package mailer
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -45,7 +47,7 @@ func simulate(t *testing.T, personas string, replyProbability float64, start tim
 	})
 	ctx := context.Background()
 	for range ticks {
-		if _, err := m.Tick(ctx); err != nil {
+		if _, err := m.Tick(ctx); err != nil && !errors.Is(err, ErrNothingToDo) {
 			t.Fatalf("Tick at %s: %v", now.Format(time.RFC3339), err)
 		}
 		now = now.Add(step)
@@ -80,26 +82,41 @@ func TestTickRepliesWhenTicksOutpaceReplies(t *testing.T) {
 	start := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
 	records := simulate(t, fast, 0.6, start, time.Minute, 720, 7)
 
-	replies := 0
-	for _, r := range records {
-		if r.InReplyTo != "" {
-			replies++
-		}
-	}
-	if len(records) != 720 {
-		t.Fatalf("recorded %d messages, want one per tick, 720", len(records))
-	}
-	// With a reply probability of 0.6, well over a third of the messages
-	// are replies once threads are due. Looking only at the newest thread
-	// gives none, because it is always younger than the reply delay.
-	if replies < len(records)/3 {
+	// Looking only at the newest thread gives no reply at all, because it
+	// is always younger than the reply delay.
+	if replies := countReplies(records); replies < len(records)/3 {
 		t.Errorf("%d of %d messages are replies, want at least a third", replies, len(records))
 	}
+	if len(records) < 100 {
+		t.Errorf("recorded %d messages in 720 ticks, want at least 100", len(records))
+	}
+}
+
+// TestTickSlowRepliersReply runs the default schedule for a week on a
+// decky of two people who answer a day or more later. Their threads must
+// still get answers.
+func TestTickSlowRepliersReply(t *testing.T) {
+	slow := strings.ReplaceAll(personasJSON, `"active_days": "mon-sun",`, `"active_days": "mon-sun", "reply_latency": "slow",`)
+	start := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	records := simulate(t, slow, 0.6, start, 5*time.Minute, 7*24*12, 5)
+	if replies := countReplies(records); replies < 5 {
+		t.Errorf("%d of %d messages are replies in a week, want at least 5", replies, len(records))
+	}
+}
+
+func countReplies(records []state.Record) int {
+	n := 0
+	for _, r := range records {
+		if r.InReplyTo != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // TestTickReplyComesFromTheOtherPerson checks every reply over a simulated
 // week: its author is the recipient of the message it answers, it is dated
-// after it, and no thread grows beyond maxThreadLength.
+// after it, and no thread grows beyond the length it ends at.
 func TestTickReplyComesFromTheOtherPerson(t *testing.T) {
 	start := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	records := simulate(t, personasJSON, 0.8, start, 20*time.Minute, 7*24*3, 11)
@@ -133,8 +150,21 @@ func TestTickReplyComesFromTheOtherPerson(t *testing.T) {
 		t.Fatal("no replies in a simulated week")
 	}
 	for thread, n := range length {
-		if n > maxThreadLength {
-			t.Errorf("thread %s has %d messages, want at most %d", thread, n, maxThreadLength)
+		if want := threadLength(thread); n > want {
+			t.Errorf("thread %s has %d messages, want at most %d", thread, n, want)
+		}
+	}
+}
+
+func TestThreadLengthSpread(t *testing.T) {
+	counts := make(map[int]int)
+	for i := range 10000 {
+		counts[threadLength(fmt.Sprintf("%016x", i*7919))]++
+	}
+	for _, l := range threadLengths {
+		got := float64(counts[l.length]) / 100
+		if got < float64(l.weight)-3 || got > float64(l.weight)+3 {
+			t.Errorf("threads of length %d: %.1f%%, want about %d%%", l.length, got, l.weight)
 		}
 	}
 }
