@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/decnet/emailgend/internal/dates"
 	"github.com/decnet/emailgend/internal/discovery"
 	"github.com/decnet/emailgend/internal/generator"
