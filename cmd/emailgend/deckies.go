@@ -50,7 +50,8 @@ func runDeckies(args []string, stdout io.Writer, stderr *os.File) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	deckies, err := discovery.New(discovery.Engine{Name: daemon.LocalEngine, Client: docker}).MailDeckies(ctx)
+	finder := discovery.New(discovery.Engine{Name: daemon.LocalEngine, Client: docker}).WithLogger(log.Named("discovery"))
+	deckies, err := finder.MailDeckies(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "emailgend: listing mail deckies at %s: %v\n", docker.DaemonHost(), err)
 		if len(deckies) == 0 {

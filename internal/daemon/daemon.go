@@ -98,7 +98,7 @@ func New(ctx context.Context, cfg config.Config, log *zap.Logger, stdout io.Writ
 
 	topologies, _, closeTopologies := TopologySource(cfg, log)
 	d.closeTopologies = closeTopologies
-	finder := discovery.New(discovery.Engine{Name: LocalEngine, Client: docker})
+	finder := discovery.New(discovery.Engine{Name: LocalEngine, Client: docker}).WithLogger(log.Named("discovery"))
 	d.mailer = mailer.New(mailer.Config{
 		Finder:           observedFinder{finder: finder, d: d},
 		Topologies:       topologies,

@@ -3,12 +3,16 @@ package discovery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 // fakeLister applies the label and status filters of a list request to a
@@ -204,4 +208,180 @@ func TestMailDeckiesNoEngines(t *testing.T) {
 	if len(got) != 0 {
 		t.Errorf("MailDeckies = %+v, want none", got)
 	}
+}
+
+func TestMailDeckiesPartlyRunningDecky(t *testing.T) {
+	for _, state := range []container.ContainerState{
+		container.StateExited, container.StatePaused, container.StateRestarting, container.StateCreated,
+	} {
+		t.Run(state, func(t *testing.T) {
+			lister := &fakeLister{containers: []container.Summary{
+				fleetContainer("c1", "half", "imap"),
+				with(fleetContainer("c2", "half", "pop3"), func(c *container.Summary) {
+					c.State = state
+					c.Status = "status text"
+				}),
+				fleetContainer("c3", "whole", "imap"),
+				fleetContainer("c4", "whole", "pop3"),
+			}}
+			core, logs := observer.New(zapcore.DebugLevel)
+			f := New(Engine{Name: "local", Client: lister}).WithLogger(zap.New(core))
+
+			for range 2 {
+				got, err := f.MailDeckies(context.Background())
+				if err != nil {
+					t.Fatalf("MailDeckies: %v", err)
+				}
+				if diff := cmp.Diff([]string{"local/whole"}, deckyIDs(got)); diff != "" {
+					t.Errorf("decky ids mismatch (-want +got):\n%s", diff)
+				}
+			}
+
+			entries := logs.TakeAll()
+			if len(entries) != 1 {
+				t.Fatalf("two listings logged %d entries, want 1: %+v", len(entries), entries)
+			}
+			entry := entries[0]
+			if entry.Level != zapcore.InfoLevel {
+				t.Errorf("log level = %v, want info", entry.Level)
+			}
+			wantFields := map[string]any{
+				"decky": "local/half", "container": "half-pop3", "state": state,
+				"status": "status text", "engine": "local",
+			}
+			if diff := cmp.Diff(wantFields, entry.ContextMap()); diff != "" {
+				t.Errorf("log fields mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMailDeckiesDeckyRunningAgain(t *testing.T) {
+	paused := with(fleetContainer("c2", "mail01", "pop3"), func(c *container.Summary) { c.State = container.StatePaused })
+	lister := &fakeLister{containers: []container.Summary{fleetContainer("c1", "mail01", "imap"), paused}}
+	core, logs := observer.New(zapcore.DebugLevel)
+	f := New(Engine{Name: "local", Client: lister}).WithLogger(zap.New(core))
+
+	got, err := f.MailDeckies(context.Background())
+	if err != nil {
+		t.Fatalf("MailDeckies: %v", err)
+	}
+	if len(got) != 0 {
+		t.Errorf("MailDeckies with a paused container = %v, want no decky", deckyIDs(got))
+	}
+
+	lister.containers[1] = fleetContainer("c2", "mail01", "pop3")
+	got, err = f.MailDeckies(context.Background())
+	if err != nil {
+		t.Fatalf("MailDeckies: %v", err)
+	}
+	if diff := cmp.Diff([]string{"local/mail01"}, deckyIDs(got)); diff != "" {
+		t.Errorf("decky ids after unpausing mismatch (-want +got):\n%s", diff)
+	}
+	if n := logs.FilterMessageSnippet("included again").FilterField(zap.String("decky", "local/mail01")).Len(); n != 1 {
+		t.Errorf("logged %d entries for the decky included again, want 1", n)
+	}
+
+	// A second pause is a new condition and is logged again.
+	lister.containers[1] = paused
+	if _, err := f.MailDeckies(context.Background()); err != nil {
+		t.Fatalf("MailDeckies: %v", err)
+	}
+	if n := logs.FilterMessageSnippet("left out").Len(); n != 2 {
+		t.Errorf("logged %d left-out entries over two pauses, want 2", n)
+	}
+}
+
+func TestMailDeckiesAllContainersDown(t *testing.T) {
+	lister := &fakeLister{containers: []container.Summary{
+		with(fleetContainer("c1", "off", "imap"), func(c *container.Summary) { c.State = container.StateExited }),
+	}}
+	core, logs := observer.New(zapcore.DebugLevel)
+	got, err := New(Engine{Name: "local", Client: lister}).WithLogger(zap.New(core)).MailDeckies(context.Background())
+	if err != nil {
+		t.Fatalf("MailDeckies: %v", err)
+	}
+	if len(got) != 0 {
+		t.Errorf("MailDeckies = %v, want no decky", deckyIDs(got))
+	}
+	if n := logs.FilterLevelExact(zapcore.DebugLevel).Len(); n != 1 {
+		t.Errorf("logged %d debug entries for a switched-off decky, want 1", n)
+	}
+	if n := logs.FilterLevelExact(zapcore.InfoLevel).Len(); n != 0 {
+		t.Errorf("logged %d info entries for a switched-off decky, want 0", n)
+	}
+}
+
+func TestMailDeckiesTopologyNamedLikeEngine(t *testing.T) {
+	local := &fakeLister{containers: []container.Summary{
+		fleetContainer("f1", "mail01", "imap"),
+		topologyContainer("t1", "local", "mail01", "pop3"),
+		topologyContainer("t2", "local", "mail02", "imap"),
+		topologyContainer("t3", "worker1/north", "mail03", "imap"),
+		topologyContainer("t4", "localnet", "mail04", "imap"),
+	}}
+	remote := &fakeLister{containers: []container.Summary{fleetContainer("r1", "mail05", "imap")}}
+	core, logs := observer.New(zapcore.DebugLevel)
+	f := New(
+		Engine{Name: "local", Client: local},
+		Engine{Name: "worker1", Client: remote, Remote: true},
+	).WithLogger(zap.New(core))
+
+	for range 2 {
+		got, err := f.MailDeckies(context.Background())
+		if err != nil {
+			t.Fatalf("MailDeckies: %v", err)
+		}
+		want := []Decky{
+			{ID: "local/mail01", Name: "mail01", Source: Fleet, Engine: "local", Containers: []Container{
+				{ID: "f1", Name: "mail01-imap", Service: "imap", Engine: "local"},
+			}},
+			{ID: "localnet/mail04", Name: "mail04", Source: Topology, TopologyID: "localnet", Engine: "local", Containers: []Container{
+				{ID: "t4", Name: "mail04-imap", Service: "imap", Engine: "local"},
+			}},
+			{ID: "worker1/mail05", Name: "mail05", Source: Shard, Engine: "worker1", Containers: []Container{
+				{ID: "r1", Name: "mail05-imap", Service: "imap", Engine: "worker1"},
+			}},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("MailDeckies mismatch (-want +got):\n%s", diff)
+		}
+	}
+
+	warnings := logs.FilterLevelExact(zapcore.WarnLevel).AllUntimed()
+	var pairs []string
+	for _, w := range warnings {
+		fields := w.ContextMap()
+		pairs = append(pairs, fmt.Sprint(fields["topology"], " ", fields["engine"]))
+	}
+	if diff := cmp.Diff([]string{"local local", "worker1/north worker1"}, pairs); diff != "" {
+		t.Errorf("warned topology and engine pairs mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestIDsOverlap(t *testing.T) {
+	tests := []struct {
+		topology, engine string
+		want             bool
+	}{
+		{"local", "local", true},
+		{"local/a", "local", true},
+		{"site", "site/b", true},
+		{"localnet", "local", false},
+		{"local", "localnet", false},
+		{"topo-a", "local", false},
+	}
+	for _, tt := range tests {
+		if got := idsOverlap(tt.topology, tt.engine); got != tt.want {
+			t.Errorf("idsOverlap(%q, %q) = %v, want %v", tt.topology, tt.engine, got, tt.want)
+		}
+	}
+}
+
+func deckyIDs(deckies []Decky) []string {
+	var ids []string
+	for _, d := range deckies {
+		ids = append(ids, d.ID)
+	}
+	return ids
 }
