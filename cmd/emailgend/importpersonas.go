@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/decnet/emailgend/internal/config"
 	"github.com/decnet/emailgend/internal/persona"
@@ -30,24 +32,24 @@ Flags:
 `
 
 func runImportPersonas(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("emailgend import-personas", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, importUsage) }
-	dest := fs.String("o", "", "where to install")
+	flags := flag.NewFlagSet("emailgend import-personas", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() { fmt.Fprint(stderr, importUsage) }
+	dest := flags.String("o", "", "where to install")
 	// Accept the flag after FILE as well, as the usage line shows it.
 	var files []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := flags.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return 0
 			}
 			return 2
 		}
-		if fs.NArg() == 0 {
+		if flags.NArg() == 0 {
 			break
 		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+		files = append(files, flags.Arg(0))
+		args = flags.Args()[1:]
 	}
 	if len(files) != 1 {
 		fmt.Fprint(stderr, importUsage)
@@ -89,7 +91,7 @@ func runImportPersonas(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emailgend: encoding personas: %v\n", err)
 		return 1
 	}
-	if err := installFile(*dest, out); err != nil {
+	if err := installFile(*dest, out, stderr); err != nil {
 		fmt.Fprintf(stderr, "emailgend: %v\n", err)
 		return 1
 	}
@@ -139,16 +141,26 @@ func isUnset(raw json.RawMessage) bool {
 
 // installFile writes data beside dest, syncs it and renames it over dest,
 // so readers see either the old file or the whole new one. The folder is
-// created when missing.
-func installFile(dest string, data []byte) (err error) {
+// created when missing. An existing dest keeps its mode, owner and group.
+// Warnings that do not stop the install are written to stderr.
+func installFile(dest string, data []byte, stderr io.Writer) (err error) {
 	// A pool file that is a symbolic link is installed at its target, so
-	// the link stays, and an existing file keeps its permissions.
+	// the link stays.
 	if target, err := filepath.EvalSymlinks(dest); err == nil {
 		dest = target
 	}
 	mode := os.FileMode(0o644)
-	if info, err := os.Stat(dest); err == nil {
-		mode = info.Mode().Perm()
+	old, err := os.Stat(dest)
+	switch {
+	case err == nil:
+		// A rename would replace a device, FIFO or folder with a plain
+		// file, which on /dev/null breaks the whole host.
+		if !old.Mode().IsRegular() {
+			return fmt.Errorf("%s exists and is not a regular file (%s), nothing installed; choose a regular file path with -o", dest, fileKind(old.Mode()))
+		}
+		mode = old.Mode().Perm()
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("checking %s: %w", dest, err)
 	}
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -171,6 +183,12 @@ func installFile(dest string, data []byte) (err error) {
 		tmp.Close()
 		return fmt.Errorf("setting mode of %s: %w", tmp.Name(), err)
 	}
+	if old != nil {
+		if err := keepOwner(tmp, dest, old, stderr); err != nil {
+			tmp.Close()
+			return err
+		}
+	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("syncing %s: %w", tmp.Name(), err)
@@ -188,4 +206,47 @@ func installFile(dest string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// keepOwner gives tmp the owner and group of the file it replaces, so a
+// daemon that runs as another user can still read the pool after an import
+// by root. A caller without the right to chown gets a warning on stderr
+// instead of an error, because the install itself can still succeed.
+func keepOwner(tmp *os.File, dest string, old fs.FileInfo, stderr io.Writer) error {
+	stat, ok := old.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	uid, gid := int(stat.Uid), int(stat.Gid)
+	if uid == os.Geteuid() && gid == os.Getegid() {
+		return nil
+	}
+	err := tmp.Chown(uid, gid)
+	if errors.Is(err, fs.ErrPermission) {
+		fmt.Fprintf(stderr, "warning: cannot keep owner %d:%d of %s (%v); the installed file belongs to %d:%d, so a daemon running as %d:%d may not be able to read it\n",
+			uid, gid, dest, err, os.Geteuid(), os.Getegid(), uid, gid)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("setting owner of %s to %d:%d: %w", tmp.Name(), uid, gid, err)
+	}
+	return nil
+}
+
+// fileKind names the type of a file that is not a regular file.
+func fileKind(mode fs.FileMode) string {
+	switch {
+	case mode.IsDir():
+		return "a folder"
+	case mode&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case mode&fs.ModeCharDevice != 0:
+		return "a character device"
+	case mode&fs.ModeDevice != 0:
+		return "a block device"
+	case mode&fs.ModeSocket != 0:
+		return "a socket"
+	default:
+		return "type " + mode.Type().String()
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	_ "modernc.org/sqlite"
@@ -368,5 +370,183 @@ func TestImportPersonasKeepsLinkModeAndOpenDefaults(t *testing.T) {
 	}
 	if installed[1]["language"] != "es" || installed[1]["timezone"] != "Europe/Madrid" {
 		t.Errorf("second persona = %v, want its own language and zone kept", installed[1])
+	}
+}
+
+func TestImportPersonasRejectsNonRegularDest(t *testing.T) {
+	tests := []struct {
+		name string
+		make func(t *testing.T, path string)
+		want string
+	}{
+		{"fifo", mkfifo, "a FIFO"},
+		{"folder", func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, "a folder"},
+		{"link to fifo", func(t *testing.T, path string) {
+			target := filepath.Join(filepath.Dir(path), "pipe")
+			mkfifo(t, target)
+			if err := os.Symlink("pipe", path); err != nil {
+				t.Fatal(err)
+			}
+		}, "a FIFO"},
+	}
+	src := writeFile(t, "upload.json", twoPersonas)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			dest := filepath.Join(dir, "email_personas.json")
+			tt.make(t, dest)
+			before := listDir(t, dir)
+
+			code, _, stderr := emailgend(t, nil, "import-personas", src, "-o", dest)
+			if code != 1 {
+				t.Errorf("exit code = %d, want 1", code)
+			}
+			if !strings.Contains(stderr, "is not a regular file") {
+				t.Errorf("stderr = %q, want it to say the destination is not a regular file", stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q, want it to name the file type %q", stderr, tt.want)
+			}
+			if !strings.Contains(stderr, "choose a regular file path") {
+				t.Errorf("stderr = %q, want it to say what to do", stderr)
+			}
+			if after := listDir(t, dir); !slices.Equal(after, before) {
+				t.Errorf("folder holds %v after the import, want %v unchanged", after, before)
+			}
+			info, err := os.Lstat(dest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Mode().IsRegular() {
+				t.Error("destination was replaced by a regular file")
+			}
+		})
+	}
+}
+
+func mkfifo(t *testing.T, path string) {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// listDir returns the names and types in dir, to show that nothing was
+// added, removed or replaced.
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name()+" "+e.Type().String())
+	}
+	return names
+}
+
+func TestImportPersonasKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("changing a file's owner needs root")
+	}
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	if err := os.WriteFile(real, []byte("[]"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	const uid, gid = 12345, 23456
+	if err := os.Chown(real, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "email_personas.json")
+	if err := os.Symlink("real.json", link); err != nil {
+		t.Fatal(err)
+	}
+	src := writeFile(t, "upload.json", twoPersonas)
+
+	code, _, stderr := emailgend(t, nil, "import-personas", src, "-o", link)
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "owner") {
+		t.Errorf("stderr = %q, want no warning about the owner", stderr)
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stat := info.Sys().(*syscall.Stat_t)
+	if stat.Uid != uid {
+		t.Errorf("installed file owner = %d, want the old file's %d", stat.Uid, uid)
+	}
+	if stat.Gid != gid {
+		t.Errorf("installed file group = %d, want the old file's %d", stat.Gid, gid)
+	}
+	if info.Mode().Perm() != 0o640 {
+		t.Errorf("installed file mode = %v, want the old file's 0640", info.Mode().Perm())
+	}
+}
+
+// TestImportPersonasWarnsWhenOwnerLost runs the import as an unprivileged
+// user over a file owned by another, where chown fails with EPERM.
+func TestImportPersonasWarnsWhenOwnerLost(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("running the import as another user needs root")
+	}
+	const nobody, owner = 65534, 12345
+	// The unprivileged user needs to reach the binary, the source file and
+	// the pool folder, which the usual temporary folders do not allow.
+	shared, err := os.MkdirTemp("", "emailgend-owner-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shared) })
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	program := filepath.Join(shared, "emailgend")
+	if err := os.WriteFile(program, mustReadFile(t, binary), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(shared, "upload.json")
+	if err := os.WriteFile(src, []byte(twoPersonas), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(shared, "email_personas.json")
+	if err := os.WriteFile(dest, []byte("[]"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dest, owner, owner); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(program, "import-personas", src, "-o", dest)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + shared}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("import as user %d: %v\n%s", nobody, err, stderr.String())
+	}
+
+	for _, want := range []string{"warning:", dest, "12345:12345", "may not be able to read it"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr = %q, want it to contain %q", stderr.String(), want)
+		}
+	}
+	info, err := os.Stat(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stat := info.Sys().(*syscall.Stat_t); stat.Uid != nobody {
+		t.Errorf("installed file owner = %d, want the importing user %d", stat.Uid, nobody)
+	}
+	if string(mustReadFile(t, dest)) == "[]" {
+		t.Error("the pool file was not installed")
 	}
 }

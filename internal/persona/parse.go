@@ -13,6 +13,11 @@ import (
 // array.
 var ErrNotList = errors.New("persona list must be a JSON array")
 
+// ErrNotUTF8 is wrapped by Parse when the input is not valid UTF-8, as in a
+// file saved as Latin-1. The JSON decoder would otherwise turn each invalid
+// byte into U+FFFD without an error.
+var ErrNotUTF8 = errors.New("persona list must be UTF-8")
+
 // Defaults are the values that fill a persona's language and timezone when
 // its entry leaves them out.
 type Defaults struct {
@@ -59,19 +64,27 @@ func (p Problem) String() string {
 // ErrNotList.
 func Parse(data []byte, def Defaults) (List, []Problem, error) {
 	// Editors on Windows often start a UTF-8 file with a byte order mark,
-	// which JSON does not allow.
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	// which JSON does not allow. Offsets in errors count it, so that they
+	// match the file.
+	bom := []byte("\xef\xbb\xbf")
+	skipped := 0
+	if bytes.HasPrefix(data, bom) {
+		data, skipped = data[len(bom):], len(bom)
+	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil {
 		var syntaxErr *json.SyntaxError
 		if errors.As(err, &syntaxErr) {
-			return nil, nil, fmt.Errorf("invalid JSON at byte %d: %w", syntaxErr.Offset, err)
+			return nil, nil, fmt.Errorf("invalid JSON at byte %d: %w", syntaxErr.Offset+int64(skipped), err)
 		}
 		return nil, nil, fmt.Errorf("%w (got %s)", ErrNotList, kindOf(data))
 	}
 	if items == nil {
 		// json.Unmarshal decodes a bare null into a nil slice without an error.
 		return nil, nil, fmt.Errorf("%w (got null)", ErrNotList)
+	}
+	if err := checkUTF8(data, items, skipped); err != nil {
+		return nil, nil, err
 	}
 
 	def = def.normalized()

@@ -3,12 +3,14 @@ package persona
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/decnet/emailgend/internal/driver"
 	"github.com/decnet/emailgend/internal/message"
 	"github.com/decnet/emailgend/internal/workhours"
 )
@@ -168,6 +170,14 @@ func (r *entryReader) label(field string, limit int) string {
 		r.drop(field, "must be one line without control characters (got %q)", s)
 		return ""
 	}
+	if strings.IndexFunc(trimmed, isVisible) < 0 {
+		r.drop(field, "must contain a visible character, not only zero-width or bidi characters (got %q)", s)
+		return ""
+	}
+	if strings.IndexFunc(trimmed, isBidiControl) >= 0 {
+		r.drop(field, "must not contain bidi embedding, override or isolate controls U+202A to U+202E or U+2066 to U+2069, which reorder the text a reader sees (got %q)", s)
+		return ""
+	}
 	return trimmed
 }
 
@@ -212,8 +222,57 @@ func checkEmail(s string) string {
 	if reason := message.AddressProblem(s); reason != "" {
 		return fmt.Sprintf("%s (got %q)", reason, s)
 	}
-	return ""
+	return checkIDFileName(s)
 }
+
+// idRandom fills the Message-IDs that checkIDFileName builds. Every id has
+// the same length whatever the random bits, so a fixed seed is enough.
+var idRandom = rand.New(rand.NewPCG(0, 0))
+
+// idRandomMu guards idRandom, because lists may be parsed concurrently.
+var idRandomMu sync.Mutex
+
+// checkIDFileName returns why messages sent from email could not be
+// stored, or "" when they can. Each message is stored in a file named after
+// its Message-ID, which contains the address's domain, so a domain that is
+// short enough for an address can still make a file name too long.
+func checkIDFileName(email string) string {
+	domain := message.IDDomain(email)
+	idRandomMu.Lock()
+	id := message.NewID(domain, idRandom)
+	idRandomMu.Unlock()
+	name := driver.FileName(id)
+	err := driver.ValidName(name)
+	if err == nil {
+		return ""
+	}
+	limit := maxFileNameBytes()
+	maxDomain := len(domain) - (len(name) - limit)
+	if maxDomain >= len(domain) {
+		// The name was rejected for a reason other than its length.
+		return fmt.Sprintf("domain cannot be used in message file names: %v", err)
+	}
+	return fmt.Sprintf("domain must be at most %d bytes (got %d), because each message is stored in a file named <uuid>_at_<domain>.eml of at most %d bytes",
+		maxDomain, len(domain), limit)
+}
+
+// maxFileNameBytes returns the longest file name driver.ValidName accepts,
+// found by trying names of plain letters.
+// NOTE: the driver package does not export its limit, so it is measured
+// here instead of read, and this assumes ValidName checks only the length
+// of such names.
+var maxFileNameBytes = sync.OnceValue(func() int {
+	low, high := 0, 1<<16 // ValidName accepts low bytes and rejects high.
+	for high-low > 1 {
+		mid := (low + high) / 2
+		if driver.ValidName(strings.Repeat("a", mid)) == nil {
+			low = mid
+		} else {
+			high = mid
+		}
+	}
+	return low
+})
 
 func (r *entryReader) tone() (Tone, string) {
 	tone := Formal

@@ -72,6 +72,11 @@ type Pool struct {
 	rejectedHash [sha256.Size]byte
 	rejectedErr  error
 	hasRejected  bool
+	// readErr is the message of the last error reading the file, or ""
+	// after a read that succeeded or found no file. The same error read
+	// again is returned without being logged, because the daemon's own log
+	// file in the pool folder makes every log line a new folder event.
+	readErr string
 
 	// onReload, set by OnReload, reports each reload's outcome.
 	onReload func(ok bool, personas int)
@@ -110,8 +115,8 @@ func (p *Pool) Personas() persona.List {
 // JSON or is not a list leaves the current pool in force, is logged at
 // error level and is returned as the error. Content that equals the list in
 // force changes nothing and logs nothing. The same holds for a file that is
-// still missing, and for the same invalid content read twice in a row,
-// which returns its error again without logging it again.
+// still missing. The same invalid content or the same read error twice in
+// a row returns its error again without logging it again.
 func (p *Pool) Load() error {
 	return p.load(false)
 }
@@ -145,6 +150,7 @@ func (p *Pool) load(force bool) error {
 
 	data, err := os.ReadFile(p.path)
 	if errors.Is(err, fs.ErrNotExist) {
+		p.readErr = ""
 		if p.missing && !force {
 			return nil
 		}
@@ -154,10 +160,16 @@ func (p *Pool) load(force bool) error {
 		return nil
 	}
 	if err != nil {
+		wrapped := fmt.Errorf("reading persona file %s: %w", p.path, err)
+		if !force && err.Error() == p.readErr {
+			return wrapped
+		}
+		p.readErr = err.Error()
 		p.log.Error("reading persona file, keeping the current pool", zap.String("path", p.path), zap.Error(err))
 		p.reportReload(false)
-		return fmt.Errorf("reading persona file %s: %w", p.path, err)
+		return wrapped
 	}
+	p.readErr = ""
 
 	hash := sha256.Sum256(data)
 	if !force && p.hasHash && hash == p.loadedHash {

@@ -475,3 +475,64 @@ func TestOnReloadReportsOutcomes(t *testing.T) {
 		t.Errorf("reported %v, want %v", got, want)
 	}
 }
+
+func TestLoadRepeatedReadErrorLogsOnce(t *testing.T) {
+	p, logs := newTestPool(t)
+	// The pool path is a symbolic link, so each read error can be caused
+	// by pointing it elsewhere.
+	dir := filepath.Dir(p.Path())
+	folder := filepath.Join(dir, "folder")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	point := func(target string) {
+		t.Helper()
+		os.Remove(p.Path())
+		if err := os.Symlink(target, p.Path()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errorCount := func() int { return len(logs.FilterLevelExact(zapcore.ErrorLevel).All()) }
+
+	point("folder")
+	for i := range 3 {
+		if err := p.Load(); err == nil {
+			t.Fatalf("Load %d of a folder returned nil, want an error", i)
+		}
+	}
+	if n := errorCount(); n != 1 {
+		t.Errorf("after three reads of a folder, got %d error log entries, want 1", n)
+	}
+
+	// A link that points at itself gives a different error.
+	point(filepath.Base(p.Path()))
+	if err := p.Load(); err == nil {
+		t.Fatal("Load of a link loop returned nil, want an error")
+	}
+	if n := errorCount(); n != 2 {
+		t.Errorf("after a changed read error, got %d error log entries, want 2", n)
+	}
+
+	// After a good load the same error is news again.
+	good := filepath.Join(dir, "good.json")
+	writeFile(t, good, twoPersonas)
+	point("good.json")
+	if err := p.Load(); err != nil {
+		t.Fatalf("Load of a good file: %v", err)
+	}
+	point("folder")
+	if err := p.Load(); err == nil {
+		t.Fatal("Load of a folder returned nil, want an error")
+	}
+	if n := errorCount(); n != 3 {
+		t.Errorf("after a good load and a folder again, got %d error log entries, want 3", n)
+	}
+
+	// ForceLoad, as on SIGHUP, always logs.
+	if err := p.ForceLoad(); err == nil {
+		t.Fatal("ForceLoad of a folder returned nil, want an error")
+	}
+	if n := errorCount(); n != 4 {
+		t.Errorf("after ForceLoad, got %d error log entries, want 4", n)
+	}
+}

@@ -1037,3 +1037,21 @@ func TestLoadRepeatedInvalidLogsOnce(t *testing.T) {
 		t.Errorf("got %d error log entries, want 2", len(entries))
 	}
 }
+
+// TestWatchReadErrorLogsOnce writes into the pool folder while the pool
+// path is a folder, as the daemon does when its log file sits beside the
+// pool file, and checks that each event does not log the error again.
+func TestWatchReadErrorLogsOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "email_personas.json")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := startWatch(t, path)
+	for range 5 {
+		run.sync(t, dir)
+	}
+	if n := len(run.logs.FilterMessage("reading persona file, keeping the current pool").All()); n != 1 {
+		t.Errorf("got %d read error log entries after six loads, want 1", n)
+	}
+}
