@@ -16,18 +16,28 @@ var (
 	// a quoted line.
 	quotePrefix = regexp.MustCompile(`^[ \t]*(?:>[ \t]?)+`)
 
-	// dash matches an em-dash, a horizontal bar (U+2015) or a two- or
-	// three-em dash, with any spaces around it, or an en-dash or "--" with
-	// spaces on both sides. An en-dash without spaces, as in "2019–2020",
-	// is a range and stays, and so does "--" without spaces, such as the
-	// "-- " line that starts a signature.
-	dash          = regexp.MustCompile(`[ \t]*[\x{2014}\x{2015}\x{2E3A}\x{2E3B}][ \t]*|[ \t]+(?:\x{2013}|--)[ \t]+`)
-	lineStartDash = regexp.MustCompile(`^(\s*)[\x{2013}\x{2014}\x{2015}\x{2E3A}\x{2E3B}][ \t]*`)
+	// dash matches a dash that no keyboard types, with any spaces around
+	// it: an em-dash, a horizontal bar (U+2015), a two- or three-em dash,
+	// a figure dash (U+2012), a minus sign (U+2212), a small or vertical
+	// em-dash (U+FE58, U+FE31) or a fullwidth hyphen-minus (U+FF0D). It
+	// also matches any other dash punctuation (Unicode category Pd) and
+	// "--" with spaces on both sides, where it is a sentence dash. An
+	// en-dash or a Unicode hyphen without spaces, as in "2019–2020", stays,
+	// and so does "--" without spaces, such as the "-- " line that starts
+	// a signature. The ASCII hyphen-minus is never matched.
+	dash          = regexp.MustCompile(`[ \t]*[` + wideDashes + `][ \t]*|[ \t]+(?:--|[^\P{Pd}-])[ \t]+`)
+	lineStartDash = regexp.MustCompile(`^(\s*)(?:[` + wideDashes + `]|[^\P{Pd}-])[ \t]*`)
 	doubledComma  = regexp.MustCompile(`,\s*([,.;:!?])`)
 )
 
-// dashChars are the dash characters that replaceDashes rewrites.
-const dashChars = "\u2013\u2014\u2015\u2E3A\u2E3B"
+// wideDashes are the dashes that are replaced even without spaces around
+// them, as a regexp character class.
+const wideDashes = `\x{2012}\x{2014}\x{2015}\x{2212}\x{2E3A}\x{2E3B}\x{FE31}\x{FE58}\x{FF0D}`
+
+// isDash reports whether r is a dash that replaceDashes rewrites.
+func isDash(r rune) bool {
+	return r != '-' && (unicode.Is(unicode.Pd, r) || strings.ContainsRune("\u2212\uFE58\uFF0D", r))
+}
 
 // cleanBody finishes the body text. It removes control characters and
 // Markdown bold, fills the placeholders that placeholderFills lists,
@@ -62,7 +72,7 @@ func cleanBody(text string, req generator.Request) (string, error) {
 	return cutAtLineEnd(strings.Join(out, "\n"), maxBodyRunes), nil
 }
 
-// fixLines removes Markdown bold, fills placeholders and replaces dashes
+// fixLines removes Markdown bold and heading markers, fills placeholders and replaces dashes
 // in each line of text, and drops the lines that fillPlaceholders drops.
 // In a reply, quoted lines are the parent's text and stay as they are. In
 // a new thread there is no parent, so a quote is the model's own text and
@@ -77,6 +87,9 @@ func fixLines(text string, req generator.Request) string {
 			continue
 		}
 		rest := bold.ReplaceAllString(line[len(prefix):], "$1$2")
+		// NOTE: a line that starts with "# " for another reason, as in
+		// "# of seats: 12", also loses its "#".
+		rest = headingMarker.ReplaceAllString(rest, "$1")
 		rest, keep := fillPlaceholders(rest, req)
 		if !keep {
 			continue
@@ -112,8 +125,8 @@ func splitSignature(text, signature string) (before, sig, after string) {
 // way a person typing on a keyboard would: a comma between words, a
 // hyphen between digits or at the start of the line, nothing at its end.
 func replaceDashes(line string) string {
-	if strings.Trim(line, " \t"+dashChars) == "" {
-		return strings.Trim(line, dashChars)
+	if strings.TrimFunc(line, func(r rune) bool { return r == ' ' || r == '\t' || isDash(r) }) == "" {
+		return strings.TrimFunc(line, isDash)
 	}
 	line = lineStartDash.ReplaceAllString(line, "${1}- ")
 	locs := dash.FindAllStringIndex(line, -1)
@@ -123,7 +136,7 @@ func replaceDashes(line string) string {
 	var b strings.Builder
 	prev := 0
 	for _, loc := range locs {
-		left, right := line[:loc[0]], line[loc[1]:]
+		left, match, right := line[:loc[0]], line[loc[0]:loc[1]], line[loc[1]:]
 		b.WriteString(line[prev:loc[0]])
 		prev = loc[1]
 		switch {
@@ -133,6 +146,9 @@ func replaceDashes(line string) string {
 			b.WriteString("- ")
 		case endsWithDigit(left) && startsWithDigit(right):
 			b.WriteString("-")
+		case startsWithDigit(right) && strings.HasPrefix(match, " ") && !strings.HasSuffix(match, " "):
+			// A dash before a number, as in "down −5%", is a minus sign.
+			b.WriteString(" -")
 		default:
 			b.WriteString(", ")
 		}

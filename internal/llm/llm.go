@@ -49,7 +49,8 @@ type Config struct {
 	// Timeout bounds each request, DefaultTimeout when zero.
 	Timeout time.Duration
 	// HTTPClient sends the requests. When nil, a client without its own
-	// timeout is used, because Timeout already bounds each request.
+	// timeout is used, because Timeout already bounds each request. Either
+	// way, redirects are not followed.
 	HTTPClient *http.Client
 }
 
@@ -104,10 +105,13 @@ func New(cfg Config, log *zap.Logger) (*Generator, error) {
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{}
+	// A copy of the caller's client is changed, so theirs keeps its own
+	// redirect policy.
+	client := &http.Client{}
+	if cfg.HTTPClient != nil {
+		*client = *cfg.HTTPClient
 	}
+	client.CheckRedirect = rejectRedirect
 	return &Generator{
 		kind:     cfg.Kind,
 		endpoint: endpoint,
@@ -141,6 +145,18 @@ func endpointURL(kind, base string) (*url.URL, error) {
 	u.Path = path
 	u.RawPath = ""
 	return u, nil
+}
+
+// rejectRedirect stops every redirect. Following one would send the prompt
+// and the bearer key to a host or port that the configuration does not
+// name, and for a 307 or 308 the request body is sent again.
+func rejectRedirect(req *http.Request, via []*http.Request) error {
+	status := "redirect"
+	if req.Response != nil {
+		status = req.Response.Status
+	}
+	return fmt.Errorf("server at %s redirected (%s) to %s: redirects are not followed, so set the base URL to the final address",
+		via[0].URL.Redacted(), status, req.URL.Redacted())
 }
 
 func isSpaceOrControl(r rune) bool {

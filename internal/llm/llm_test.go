@@ -498,3 +498,57 @@ func TestGenerateConcurrent(t *testing.T) {
 }
 
 var _ generator.Generator = (*Generator)(nil)
+
+func TestGenerateRejectsRedirect(t *testing.T) {
+	for _, kind := range []string{KindOllama, KindOpenAI} {
+		for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+			t.Run(kind+" "+http.StatusText(status), func(t *testing.T) {
+				target := newFakeServer(t, ollamaReply(goodAnswer))
+				if kind == KindOpenAI {
+					target = newFakeServer(t, openAIReply(goodAnswer))
+				}
+				origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, target.URL+r.URL.Path, status)
+				}))
+				t.Cleanup(origin.Close)
+
+				g := newGenerator(t, Config{Kind: kind, BaseURL: origin.URL, Model: "m", APIKey: "sk-secret-key", HTTPClient: &http.Client{}})
+				_, err := g.Generate(context.Background(), rootRequest(ana))
+				if err == nil {
+					t.Fatal("Generate() error = nil, want a redirect error")
+				}
+				for _, want := range []string{origin.URL, target.URL, "base URL"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not contain %q", err, want)
+					}
+				}
+				if strings.Contains(err.Error(), "sk-secret-key") {
+					t.Errorf("error %q contains the API key", err)
+				}
+				target.mu.Lock()
+				got := len(target.requests)
+				target.mu.Unlock()
+				if got != 0 {
+					t.Errorf("redirect target received %d requests, want 0", got)
+				}
+			})
+		}
+	}
+}
+
+func TestNewKeepsCallerRedirectPolicy(t *testing.T) {
+	client := &http.Client{}
+	newGenerator(t, Config{Kind: KindOllama, BaseURL: "http://127.0.0.1:11434", HTTPClient: client})
+	if client.CheckRedirect != nil {
+		t.Error("New() changed the CheckRedirect of the caller's client")
+	}
+}
+
+func TestGenerateRefusalAfterGreeting(t *testing.T) {
+	srv := newFakeServer(t, ollamaReply("Hi Kenji,\n\nI'm sorry, but I can't help with writing this email.\n\nBest,\nMaria"))
+	g := newGenerator(t, Config{Kind: KindOllama, BaseURL: srv.URL})
+	_, err := g.Generate(context.Background(), rootRequest(ana))
+	if !errors.Is(err, ErrUnusable) {
+		t.Fatalf("Generate() error = %v, want ErrUnusable", err)
+	}
+}

@@ -16,15 +16,18 @@ type placeholderFill struct {
 	value   func(req generator.Request) string
 }
 
-// placeholderPattern matches any of names in square brackets, ignoring
-// case and the spaces inside the brackets. An apostrophe in a name also
+// placeholderPattern matches any of names in square brackets, angle
+// brackets or single or double braces, as in "[Name]", "<Name>", "{name}"
+// or "{{name}}", ignoring case and the spaces inside. A space in a name
+// also matches "_", as in "{recipient_name}", and an apostrophe also
 // matches the typographic one.
 func placeholderPattern(names ...string) *regexp.Regexp {
 	quoted := make([]string, len(names))
 	for i, name := range names {
-		quoted[i] = strings.NewReplacer(`'`, `['’]`, ` `, `\s+`).Replace(regexp.QuoteMeta(name))
+		quoted[i] = strings.NewReplacer(`'`, `['’]`, ` `, `[\s_]+`).Replace(regexp.QuoteMeta(name))
 	}
-	return regexp.MustCompile(`(?i)\[\s*(?:` + strings.Join(quoted, "|") + `)\s*\]`)
+	inner := `\s*(?:` + strings.Join(quoted, "|") + `)\s*`
+	return regexp.MustCompile(`(?i)\[` + inner + `\]|<` + inner + `>|\{\{` + inner + `\}\}|\{` + inner + `\}`)
 }
 
 // placeholderFills lists the placeholders that are filled, in the
@@ -99,10 +102,14 @@ func fillPlaceholders(line string, req generator.Request) (filled string, keep b
 	return line, true
 }
 
-// isPlaceholderLine reports whether line contains only bracketed text and
-// separators such as "|", "," or "-".
+// isPlaceholderLine reports whether line contains only placeholders,
+// bracketed text and separators such as "|", "," or "-".
 func isPlaceholderLine(line string) bool {
 	rest := bracketed.ReplaceAllString(line, "")
+	for _, pattern := range otherPlaceholders {
+		rest = pattern.ReplaceAllString(rest, "")
+	}
+	rest = xDate.ReplaceAllString(rest, "")
 	return strings.TrimFunc(rest, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
 	}) == ""
@@ -121,6 +128,25 @@ var (
 	placeholderText = regexp.MustCompile(`^[\p{L}\p{M}\d '’./&,()#-]*\p{L}[\p{L}\p{M}\d '’./&,()#-]*\p{L}[\p{L}\p{M}\d '’./&,()#-]*$`)
 )
 
+// otherPlaceholders match placeholders that are not in square brackets,
+// besides xDate. Those that placeholderFills lists are filled, and any
+// other left in the body or subject rejects the output.
+var otherPlaceholders = []*regexp.Regexp{
+	// "<Recipient's Name>" or "<date>". Addresses and URLs in angle
+	// brackets contain "@", ":" or "/" and do not match.
+	regexp.MustCompile(`<\s*\p{L}[\p{L}\p{M}\d '’._&-]*\p{L}\s*>`),
+	// "{recipient_name}" or "{{deadline}}".
+	regexp.MustCompile(`\{\{?\s*\p{L}[\p{L}\p{M}\d '’._-]*\s*\}?\}`),
+	// An instruction in parentheses, such as "(insert date)" or "(add
+	// link here)", in the languages of the template corpus.
+	regexp.MustCompile(`(?i)\(\s*(?:insert|enter|add|fill in|specify|include|provide|placeholder|insertar|introducir|añadir|agregar|indicar|especificar|inserir|adicionar|incluir|informar|insérer|ajouter|indiquer|préciser|einfügen|eintragen|ergänzen|angeben)\b[^()\n]*\)`),
+}
+
+// xDate matches a date or time written with X for digits, such as
+// "XX/XX/2025", "2025-XX-XX" or "XX:XX". Each part has at least one X,
+// or only digits in the year or minute place.
+var xDate = regexp.MustCompile(`(?:^|[^\p{L}\d])((?:[Xx]{1,4}(?:[/.:-](?:[Xx]{1,4}|\d{1,4})){1,2}|\d{1,4}(?:[/.:-][Xx]{1,4})(?:[/.:-](?:[Xx]{1,4}|\d{1,4}))?))(?:[^\p{L}\d]|$)`)
+
 // bracketTags are bracketed words that people write in real mail and are
 // not placeholders: subject tags added by mail gateways, and editorial
 // marks.
@@ -131,8 +157,9 @@ var bracketTags = map[string]bool{
 	"redacted": true,
 }
 
-// findPlaceholder returns the first bracketed placeholder in text, such
-// as "[Date]" or "[Nombre del proyecto]", or "" when there is none.
+// findPlaceholder returns the first placeholder in text, such as "[Date]",
+// "[Nombre del proyecto]", "<Date>", "{{deadline}}", "(insert date)" or
+// "XX/XX/2025", or "" when there is none.
 // Markdown links, footnote numbers such as "[1]", ticket ids such as
 // "[JIRA-123]", text with ":", "@" or "=" (such as "[image: logo.png]" or
 // "[mailto:a@b.example]"), checkboxes and bracketTags are not placeholders.
@@ -140,6 +167,14 @@ var bracketTags = map[string]bool{
 // NOTE: a person who writes an aside in square brackets, as in "we agreed
 // [see below]", is also reported, so such output is rejected.
 func findPlaceholder(text string) string {
+	if m := xDate.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	for _, pattern := range otherPlaceholders {
+		if m := pattern.FindString(text); m != "" {
+			return m
+		}
+	}
 	for _, m := range bracketed.FindAllStringSubmatch(text, -1) {
 		inner, next := strings.TrimSpace(m[1]), m[2]
 		switch {

@@ -260,3 +260,102 @@ func TestCompanyName(t *testing.T) {
 		})
 	}
 }
+
+func TestRepairOtherPlaceholderForms(t *testing.T) {
+	tests := []struct {
+		name        string
+		raw         string
+		wantSubject string
+		wantBody    string
+	}{
+		{
+			name:        "angle brackets",
+			raw:         "Subject: Q3\n\nDear <Recipient's Name>,\n\nFigures attached.\n\n<Your Name>\n<Company Name>",
+			wantSubject: "Q3",
+			wantBody:    "Dear Maria,\n\nFigures attached.\n\nAna Souza\nAcme Corp",
+		},
+		{
+			name:        "single braces",
+			raw:         "Subject: Q3\n\nHi {recipient_name},\n\nFigures attached.\n\n{your_name}",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nFigures attached.\n\nAna Souza",
+		},
+		{
+			name:        "double braces",
+			raw:         "Subject: Q3 for {{ company_name }}\n\nHi {{name}},\n\nFigures attached.\n\nAna",
+			wantSubject: "Q3 for Acme Corp",
+			wantBody:    "Hi Maria,\n\nFigures attached.\n\nAna",
+		},
+		{
+			name:        "address in angle brackets kept",
+			raw:         "Subject: Q3\n\nHi Maria,\n\nAsk Kenji <kenji@acme-corp.example> or see <https://intranet.example/q3>.\n\nAna",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nAsk Kenji <kenji@acme-corp.example> or see <https://intranet.example/q3>.\n\nAna",
+		},
+		{
+			name:        "real dates and times kept",
+			raw:         "Subject: Q3\n\nHi Maria,\n\nWe meet on 12/05/2025 at 10:30 (room 4).\n\nAna",
+			wantSubject: "Q3",
+			wantBody:    "Hi Maria,\n\nWe meet on 12/05/2025 at 10:30 (room 4).\n\nAna",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			subject, body, err := Repair(tt.raw, rootRequest(ana))
+			if err != nil {
+				t.Fatalf("Repair() error: %v", err)
+			}
+			if subject != tt.wantSubject {
+				t.Errorf("subject = %q, want %q", subject, tt.wantSubject)
+			}
+			if diff := cmp.Diff(tt.wantBody, body); diff != "" {
+				t.Errorf("body mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRepairRejectsOtherPlaceholderForms(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+	}{
+		{name: "unknown angle placeholder", raw: "Subject: Q3\n\nHi Maria,\n\nThe review is on <Meeting Date>.\n\nAna"},
+		{name: "unknown brace placeholder", raw: "Subject: Q3\n\nHi Maria,\n\nPlease reply by {deadline}.\n\nAna"},
+		{name: "double brace placeholder", raw: "Subject: Q3\n\nHi Maria,\n\nPlease reply by {{deadline}}.\n\nAna"},
+		{name: "insert instruction", raw: "Subject: Q3\n\nHi Maria,\n\nThe review is on (insert date).\n\nAna"},
+		{name: "spanish instruction", raw: "Asunto: Q3\n\nHola Maria,\n\nLa reunión es el (insertar fecha).\n\nAna"},
+		{name: "x date", raw: "Subject: Q3\n\nHi Maria,\n\nThe review is on XX/XX/2025.\n\nAna"},
+		{name: "x time", raw: "Subject: Q3\n\nHi Maria,\n\nThe review is at XX:XX tomorrow.\n\nAna"},
+		{name: "unknown placeholders in signature", raw: "Subject: Q3\n\nFigures attached.\n\nAna Souza\n{{phone}} | XX:XX"},
+		{name: "x date in subject", raw: "Subject: Review on XX/XX\n\nHi Maria,\n\nSee you there.\n\nAna"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			subject, body, err := Repair(tt.raw, rootRequest(ana))
+			if !errors.Is(err, ErrUnusable) {
+				t.Fatalf("Repair() = %q, %q, %v, want an ErrUnusable error", subject, body, err)
+			}
+		})
+	}
+}
+
+func TestFindPlaceholderOtherForms(t *testing.T) {
+	tests := []struct {
+		text string
+		want string
+	}{
+		{text: "due XX/XX/2025.", want: "XX/XX/2025"},
+		{text: "on 2025-XX-XX", want: "2025-XX-XX"},
+		{text: "by {{deadline}}", want: "{{deadline}}"},
+		{text: "by (insert date)", want: "(insert date)"},
+		{text: "for <Project Name>", want: "<Project Name>"},
+		{text: "on 12/05/2025 (room 4)", want: ""},
+		{text: "x-ray and 3x/week", want: ""},
+	}
+	for _, tt := range tests {
+		if got := findPlaceholder(tt.text); got != tt.want {
+			t.Errorf("findPlaceholder(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

@@ -85,11 +85,17 @@ var (
 // persona's signature and in a reply's quoted lines. The subject is
 // capped at 200 characters and the body at 8,000, cut at a line end.
 //
-// The result is an error wrapping ErrUnusable when no body is left or
-// when the first paragraph of the output or of the body is a refusal. It
-// is also such an error when the model calls itself an AI or a language
-// model anywhere in the output, or when a bracketed placeholder such as
-// "[Date]" is left after filling.
+// A JSON object with "subject" and "body" fields is read as the subject
+// and body. Output after a second subject label or a heading such as
+// "Alternative version" or "Option 2" is a second email and is cut, and
+// a trailing italic note about the writing is removed.
+//
+// The result is an error wrapping ErrUnusable when no body is left, when
+// any paragraph of the output is a refusal, or when the subject or body
+// still talks about how it was written. It is also such an error when the
+// model calls itself an AI or credits one anywhere in the output, when
+// the output contains HTML or a Markdown table, or when a placeholder
+// such as "[Date]", "{deadline}" or "XX/XX/2025" is left after filling.
 func Repair(raw string, req generator.Request) (subject, body string, err error) {
 	raw = strings.TrimPrefix(raw, "\ufeff")
 	raw = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(raw)
@@ -104,21 +110,32 @@ func Repair(raw string, req generator.Request) (subject, body string, err error)
 		}
 	}
 
+	text, err := unwrapJSON(strings.Join(lines, "\n"))
+	if err != nil {
+		return "", "", err
+	}
 	// The whole output is checked, so a refusal or disclaimer before the
-	// subject or in a trailing note also rejects it.
-	text := strings.Join(lines, "\n")
+	// subject, after the greeting or in a trailing note also rejects it.
 	if mentionsBeingAI(text) {
 		return "", "", fmt.Errorf("repairing output: output mentions being an AI or a language model: %w", ErrUnusable)
 	}
-	if isRefusal(firstParagraph(text)) {
+	if containsRefusal(text) {
 		return "", "", fmt.Errorf("repairing output: output is a refusal: %w", ErrUnusable)
 	}
+	if err := checkFormat(text); err != nil {
+		return "", "", err
+	}
 
+	lines = lines[:0]
+	for _, line := range strings.Split(text, "\n") {
+		lines = append(lines, strings.TrimRight(line, " \t"))
+	}
 	subject, lines, found := takeLabeledSubject(lines)
 	if !found {
 		lines = dropPreamble(lines)
 		subject, lines = takeBareSubject(lines, req)
 	}
+	lines = cutAlternative(lines, found)
 	lines = dropHeaderLines(lines)
 	lines = dropAssistantTail(lines, req)
 
@@ -129,8 +146,10 @@ func Repair(raw string, req generator.Request) (subject, body string, err error)
 	if body == "" {
 		return "", "", fmt.Errorf("repairing output: no body: %w", ErrUnusable)
 	}
-	if isRefusal(firstParagraph(body)) {
-		return "", "", fmt.Errorf("repairing output: body is a refusal: %w", ErrUnusable)
+	// Notes about the writing that dropAssistantTail did not remove, such
+	// as one between the greeting and the sign-off, reject the output.
+	if isRefusalOrMeta(subject) || isRefusalOrMeta(body) {
+		return "", "", fmt.Errorf("repairing output: subject or body is a refusal or a note about the writing: %w", ErrUnusable)
 	}
 
 	subject = finishSubject(subject, req)
@@ -157,9 +176,10 @@ func takeLabeledSubject(lines []string) (subject string, rest []string, found bo
 		}
 		subject, rest = m[1], lines[i+1:]
 		if strings.Trim(subject, " *_") == "" {
-			// The subject may stand on the line below its label.
-			rest = trimLeadingBlank(rest)
-			if len(rest) > 0 && utf8.RuneCountInString(rest[0]) <= maxSubjectRunes {
+			// The subject may stand on the line right below its label. A
+			// blank line there means the subject is missing, and the line
+			// after it is the greeting, so finishSubject supplies one.
+			if len(rest) > 0 && strings.TrimSpace(rest[0]) != "" && utf8.RuneCountInString(rest[0]) <= maxSubjectRunes {
 				subject, rest = rest[0], rest[1:]
 			}
 		}
@@ -262,6 +282,9 @@ func dropAssistantTail(lines []string, req generator.Request) []string {
 func isAssistantTail(paragraph string, req generator.Request) bool {
 	if utf8.RuneCountInString(paragraph) > maxTailRunes || strings.HasPrefix(strings.TrimSpace(paragraph), ">") {
 		return false
+	}
+	if isItalicNote(paragraph) {
+		return true
 	}
 	if name := firstName(req.Sender.Name); name != "" && strings.Contains(paragraph, name) {
 		return false
