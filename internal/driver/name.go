@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// maxNameBytes keeps the temporary name ".<name>.tmp" within the 255-byte
+// MaxNameBytes keeps the temporary name ".<name>.tmp" within the 255-byte
 // file name limit of common Linux file systems.
-const maxNameBytes = 250
+const MaxNameBytes = 250
 
 // FileName returns the spool file name for a Message-ID: the id without
 // angle brackets, with "@" written as "_at_" and ".eml" appended. Check the
@@ -29,8 +29,8 @@ func ValidName(name string) error {
 		return fmt.Errorf("invalid file name %q: not a file", name)
 	case strings.ContainsAny(name, "/\x00"):
 		return fmt.Errorf("invalid file name %q: contains a slash or NUL", name)
-	case len(name) > maxNameBytes:
-		return fmt.Errorf("invalid file name %q: %d bytes, maximum %d", name, len(name), maxNameBytes)
+	case len(name) > MaxNameBytes:
+		return fmt.Errorf("invalid file name %q: %d bytes, maximum %d", name, len(name), MaxNameBytes)
 	}
 	return nil
 }

@@ -34,14 +34,14 @@ func TestValidName(t *testing.T) {
 		{"message file", "1718.abc_at_acme.example.eml", false},
 		{"shell characters", "O'Brien; $(reboot) `id`.eml", false},
 		{"utf-8", "ñandú_at_例え.jp.eml", false},
-		{"max length", strings.Repeat("a", maxNameBytes), false},
+		{"max length", strings.Repeat("a", MaxNameBytes), false},
 		{"empty", "", true},
 		{"dot", ".", true},
 		{"dot dot", "..", true},
 		{"slash", "a/b.eml", true},
 		{"leading slash", "/etc/passwd", true},
 		{"nul", "a\x00b.eml", true},
-		{"too long", strings.Repeat("a", maxNameBytes+1), true},
+		{"too long", strings.Repeat("a", MaxNameBytes+1), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -225,28 +225,21 @@ func checkEmail(s string) string {
 	return checkIDFileName(s)
 }
 
-// idRandom fills the Message-IDs that checkIDFileName builds. Every id has
-// the same length whatever the random bits, so a fixed seed is enough.
-var idRandom = rand.New(rand.NewPCG(0, 0))
-
-// idRandomMu guards idRandom, because lists may be parsed concurrently.
-var idRandomMu sync.Mutex
-
 // checkIDFileName returns why messages sent from email could not be
 // stored, or "" when they can. Each message is stored in a file named after
 // its Message-ID, which contains the address's domain, so a domain that is
 // short enough for an address can still make a file name too long.
 func checkIDFileName(email string) string {
 	domain := message.IDDomain(email)
-	idRandomMu.Lock()
-	id := message.NewID(domain, idRandom)
-	idRandomMu.Unlock()
+	// Every id has the same length whatever its random bits, so a fixed
+	// seed gives the length of any message's file name.
+	id := message.NewID(domain, rand.New(rand.NewPCG(0, 0)))
 	name := driver.FileName(id)
 	err := driver.ValidName(name)
 	if err == nil {
 		return ""
 	}
-	limit := maxFileNameBytes()
+	limit := driver.MaxNameBytes
 	maxDomain := len(domain) - (len(name) - limit)
 	if maxDomain >= len(domain) {
 		// The name was rejected for a reason other than its length.
@@ -255,24 +248,6 @@ func checkIDFileName(email string) string {
 	return fmt.Sprintf("domain must be at most %d bytes (got %d), because each message is stored in a file named <uuid>_at_<domain>.eml of at most %d bytes",
 		maxDomain, len(domain), limit)
 }
-
-// maxFileNameBytes returns the longest file name driver.ValidName accepts,
-// found by trying names of plain letters.
-// NOTE: the driver package does not export its limit, so it is measured
-// here instead of read, and this assumes ValidName checks only the length
-// of such names.
-var maxFileNameBytes = sync.OnceValue(func() int {
-	low, high := 0, 1<<16 // ValidName accepts low bytes and rejects high.
-	for high-low > 1 {
-		mid := (low + high) / 2
-		if driver.ValidName(strings.Repeat("a", mid)) == nil {
-			low = mid
-		} else {
-			high = mid
-		}
-	}
-	return low
-})
 
 func (r *entryReader) tone() (Tone, string) {
 	tone := Formal
