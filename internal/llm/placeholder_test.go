@@ -4,8 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/decnet/emailgend/internal/generator"
 	"github.com/decnet/emailgend/internal/persona"
 )
@@ -125,16 +123,7 @@ func TestRepairFillsPlaceholders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			subject, body, err := Repair(tt.raw, tt.req)
-			if err != nil {
-				t.Fatalf("Repair() error: %v", err)
-			}
-			if subject != tt.wantSubject {
-				t.Errorf("subject = %q, want %q", subject, tt.wantSubject)
-			}
-			if diff := cmp.Diff(tt.wantBody, body); diff != "" {
-				t.Errorf("body mismatch (-want +got):\n%s", diff)
-			}
+			checkRepair(t, tt.raw, tt.req, tt.wantSubject, tt.wantBody)
 		})
 	}
 }
@@ -301,16 +290,7 @@ func TestRepairOtherPlaceholderForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			subject, body, err := Repair(tt.raw, rootRequest(ana))
-			if err != nil {
-				t.Fatalf("Repair() error: %v", err)
-			}
-			if subject != tt.wantSubject {
-				t.Errorf("subject = %q, want %q", subject, tt.wantSubject)
-			}
-			if diff := cmp.Diff(tt.wantBody, body); diff != "" {
-				t.Errorf("body mismatch (-want +got):\n%s", diff)
-			}
+			checkRepair(t, tt.raw, rootRequest(ana), tt.wantSubject, tt.wantBody)
 		})
 	}
 }

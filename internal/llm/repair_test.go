@@ -472,16 +472,7 @@ func TestRepair(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			subject, body, err := Repair(tt.raw, tt.req)
-			if err != nil {
-				t.Fatalf("Repair() error: %v", err)
-			}
-			if subject != tt.wantSubject {
-				t.Errorf("subject = %q, want %q", subject, tt.wantSubject)
-			}
-			if diff := cmp.Diff(tt.wantBody, body); diff != "" {
-				t.Errorf("body mismatch (-want +got):\n%s", diff)
-			}
+			checkRepair(t, tt.raw, tt.req, tt.wantSubject, tt.wantBody)
 		})
 	}
 }
@@ -774,16 +765,7 @@ func TestRepairFixesWrongOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			subject, body, err := Repair(tt.raw, tt.req)
-			if err != nil {
-				t.Fatalf("Repair() error: %v", err)
-			}
-			if subject != tt.wantSubject {
-				t.Errorf("subject = %q, want %q", subject, tt.wantSubject)
-			}
-			if diff := cmp.Diff(tt.wantBody, body); diff != "" {
-				t.Errorf("body mismatch (-want +got):\n%s", diff)
-			}
+			checkRepair(t, tt.raw, tt.req, tt.wantSubject, tt.wantBody)
 		})
 	}
 }
@@ -828,5 +810,20 @@ func TestReplaceDashesEveryPd(t *testing.T) {
 				t.Errorf("replaceDashes(%q) = %q, want %q", line, got, "Ready, mostly.")
 			}
 		}
+	}
+}
+
+// checkRepair runs Repair on raw and checks the subject and body it returns.
+func checkRepair(t *testing.T, raw string, req generator.Request, wantSubject, wantBody string) {
+	t.Helper()
+	subject, body, err := Repair(raw, req)
+	if err != nil {
+		t.Fatalf("Repair() error: %v", err)
+	}
+	if subject != wantSubject {
+		t.Errorf("subject = %q, want %q", subject, wantSubject)
+	}
+	if diff := cmp.Diff(wantBody, body); diff != "" {
+		t.Errorf("body mismatch (-want +got):\n%s", diff)
 	}
 }
