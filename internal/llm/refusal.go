@@ -120,8 +120,9 @@ var selfReferencePatterns = []*regexp.Regexp{
 
 // metaPhrase matches a model telling its user how it wrote the text, such
 // as "I have written this in a formal tone as requested." People rarely
-// write about the tone of their own email, so such a paragraph rejects
-// the output unless it is a trailing italic note, which is removed.
+// write about the tone of their own email. So a paragraph like that makes
+// the output unusable, unless it is a trailing italic note, which is
+// removed.
 var metaPhrase = regexp.MustCompile(`(?:^|[^\p{L}])(?:` +
 	`i(?: have|'ve)? (?:written|wrote|drafted|composed|crafted|kept|made|used|adopted|aimed|tried)[^.!?]{0,60}?[^\p{L}](?:tone|as (?:you )?requested|per your (?:request|instructions))` +
 	`|(?:he|lo he) (?:redactado|escrito|mantenido|usado|adoptado)[^.!?]{0,60}?[^\p{L}](?:tono|como (?:me )?(?:pediste|solicitaste|pidió|solicitó))` +

@@ -92,10 +92,10 @@ var (
 //
 // The result is an error wrapping ErrUnusable when no body is left, when
 // any paragraph of the output is a refusal, or when the subject or body
-// still talks about how it was written. It is also such an error when the
-// model calls itself an AI or credits one anywhere in the output, when
-// the output contains HTML or a Markdown table, or when a placeholder
-// such as "[Date]", "{deadline}" or "XX/XX/2025" is left after filling.
+// still talks about how it was written. The same error comes when the
+// model calls itself an AI or credits one anywhere in the output. It also
+// comes for HTML, a Markdown table, or a placeholder such as "[Date]",
+// "{deadline}" or "XX/XX/2025" that is left after filling.
 func Repair(raw string, req generator.Request) (subject, body string, err error) {
 	raw = strings.TrimPrefix(raw, "\ufeff")
 	raw = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(raw)

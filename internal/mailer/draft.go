@@ -28,17 +28,17 @@ type draft struct {
 }
 
 // openThreads is how many of a pair's most recent threads a tick considers
-// for a reply. maxWaiting keeps the threads that wait for an answer well
+// for a reply. maxWaiting keeps the threads that wait for a reply well
 // inside that window.
 const openThreads = 8
 
-// maxWaiting is how many threads between two people may wait for an answer
+// maxWaiting is how many threads between two people may wait for a reply
 // before they start no new one. Without it a pair that ticks often opens a
 // thread on most ticks, and the threads of a slow replier, due only a day
 // later, would long have left the window of recent threads.
 const maxWaiting = 3
 
-// threadExpiry is how long a thread waits for an answer. Mail that has had
+// threadExpiry is how long a thread waits for a reply. Mail that has had
 // none for a week has been dropped, as happens in any inbox.
 const threadExpiry = 7 * 24 * time.Hour
 
@@ -66,7 +66,7 @@ func threadLength(id string) int {
 }
 
 // waiting reports whether the thread whose newest message is last still
-// expects an answer at now.
+// expects a reply at now.
 func waiting(last state.Record, now time.Time) bool {
 	return len(last.References)+1 < threadLength(last.ThreadID) && now.Sub(last.Date) < threadExpiry
 }
@@ -74,7 +74,7 @@ func waiting(last state.Record, now time.Time) bool {
 // plan chooses between a reply and a new thread and dates the message.
 //
 // A reply continues the most recent thread between the two people that
-// still waits for an answer and whose reply is due under the replier's
+// still waits for a reply and whose reply is due under the replier's
 // reply_latency, newest thread first. The reply comes from the person who
 // did not write the thread's last message, so the sender and recipient
 // chosen for the tick swap when needed, and nobody replies to their own
@@ -119,7 +119,7 @@ func (m *Mailer) plan(ctx context.Context, d discovery.Decky, sender, recipient 
 		}
 	}
 	if len(open) >= maxWaiting {
-		return draft{}, fmt.Errorf("%w: %s and %s have %d threads waiting for an answer on decky %s, none due yet",
+		return draft{}, fmt.Errorf("%w: %s and %s have %d threads waiting for a reply on decky %s, none due yet",
 			ErrNothingToDo, sender.Email, recipient.Email, len(open), d.ID)
 	}
 
